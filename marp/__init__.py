@@ -1,0 +1,24 @@
+"""marp: pack the weight matrices of neural-network layers into shared crossbar arrays.
+
+The public names are re-exported here; see each function's docstring.
+"""
+from marp._version import __version__
+
+try:
+    from marp._kernels import engine as _engine  # noqa: F401
+except ImportError as exc:   # a source checkout whose kernels were never compiled
+    raise ImportError(
+        "marp's compiled kernels are missing (" + str(exc) + "); install marp with "
+        "'pip install -e .' (or 'pip install .') so that they are built") from None
+
+from marp.bounds import LowerBounds, lower_bound, lower_bounds
+from marp.packing import Packing, item_order, pack
+from marp.verify import InvalidPackingError, verify
+from marp.registry import (ALGORITHMS, BIN_SELECTIONS, ORDERS, available_algorithms,
+                           available_bin_selections, available_orders)
+
+__all__ = [
+    "__version__", "pack", "verify", "Packing", "InvalidPackingError", "item_order",
+    "lower_bound", "lower_bounds", "LowerBounds", "ALGORITHMS", "BIN_SELECTIONS", "ORDERS",
+    "available_algorithms", "available_bin_selections", "available_orders",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from marp.cli import main
+
+sys.exit(main())

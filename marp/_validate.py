@@ -1,0 +1,63 @@
+"""Input checks shared by the public functions: they name the parameter, value and index."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+INT32_MAX = np.iinfo(np.int32).max
+
+
+def positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
+    """Return value as an int; raise TypeError/ValueError naming the parameter otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    low = 0 if allow_zero else 1
+    if value < low or value > INT32_MAX:
+        raise ValueError(f"{name} must be an integer in [{low}, {INT32_MAX}], got {value}")
+    return value
+
+
+def size_array(name: str, values: object) -> np.ndarray:
+    """A 1-D array of positive integer sizes as contiguous int32; errors name the index."""
+    arr = np.asarray(values)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be a 1-D sequence of sizes, got a scalar {arr.item()!r}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int32)
+    if arr.dtype == np.bool_ or not (np.issubdtype(arr.dtype, np.integer)
+                                     or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        bad = np.flatnonzero(~np.isfinite(arr))
+        if bad.size:
+            raise ValueError(f"{name}[{bad[0]}] is {arr[bad[0]]}, not a finite size")
+        bad = np.flatnonzero(arr != np.floor(arr))
+        if bad.size:
+            raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} is not an integer")
+    bad = np.flatnonzero(arr <= 0)
+    if bad.size:
+        raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} must be positive")
+    bad = np.flatnonzero(arr > INT32_MAX)
+    if bad.size:
+        raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} exceeds {INT32_MAX}")
+    return np.ascontiguousarray(arr, dtype=np.int32)
+
+
+def size_arrays(widths: object, heights: object) -> tuple[np.ndarray, np.ndarray]:
+    """Validated (widths, heights) of equal length."""
+    w = size_array("widths", widths)
+    h = size_array("heights", heights)
+    if w.shape[0] != h.shape[0]:
+        raise ValueError(f"widths has {w.shape[0]} entries but heights has {h.shape[0]}")
+    return w, h
+
+
+def array_shape(array_cols: object, array_rows: object) -> tuple[int, int]:
+    return positive_int("array_cols", array_cols), positive_int("array_rows", array_rows)

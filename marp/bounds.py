@@ -1,0 +1,178 @@
+"""Lower bounds on the number of arrays for oriented 2D bin packing (no rotation).
+
+* ``area``: ceil(total area / array area).
+* ``width_band`` / ``height_band`` (Martello & Vigo 1998, L1): rectangles wider than half
+  the array cannot stand side by side, so their heights form a 1D bin packing instance of
+  capacity H; its Martello-Toth L2 bound, with the cardinality term of MV's L1, bounds the
+  arrays. Symmetric for rectangles taller than half the array.
+* ``big_items``: rectangles wider and taller than half the array pairwise conflict (a
+  clique), extended greedily by one wide-low and one narrow-tall rectangle that conflict
+  with all of them.
+* ``large_small`` (MV's L2 argument): for thresholds p, q, the rectangles with w > W - q and
+  h > H - p leave no room for any rectangle at least q wide and p tall that fits beside
+  a half, so those must go, with the other big rectangles, into the remaining arrays.
+
+With ``rotation=True`` only the area bound is valid and it is the one reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from marp import _validate
+
+MAX_THRESHOLDS = 512      # candidate p, q values per axis for large_small (any subset is valid)
+
+
+@dataclass(frozen=True)
+class LowerBounds:
+    """Each bound by name, the best one (``value``), and the names that reach it."""
+
+    area: int
+    width_band: int
+    height_band: int
+    big_items: int
+    large_small: int
+    value: int
+    tight: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"area": self.area, "width_band": self.width_band,
+                "height_band": self.height_band, "big_items": self.big_items,
+                "large_small": self.large_small, "value": self.value,
+                "tight": list(self.tight)}
+
+
+def _ceil_div(a, b):
+    return -(-a // b)
+
+
+def one_d_bound(sizes: np.ndarray, capacity: int, cross: np.ndarray | None = None) -> int:
+    """Martello-Toth L2 for 1D bin packing, with MV's cardinality term.
+
+    For each alpha (an item size <= capacity/2, or 0): items larger than capacity - alpha
+    (N1) take a bin alone; items in (capacity/2, capacity - alpha] (N2) take a bin each,
+    and items in [alpha, capacity/2] (N3) fill the rest of the N2 bins, then new bins,
+    by volume and by count (each N3 item is at least alpha).
+    """
+    s = np.sort(np.asarray(sizes, dtype=np.int64))
+    if s.size == 0:
+        return 0
+    C = int(capacity)
+    csum = np.concatenate([[0], np.cumsum(s)])
+    n_big = s.size - int(np.searchsorted(s, C // 2, side="right"))    # 2s > C
+    alphas = np.unique(np.concatenate([[1], s[2 * s <= C]]))
+    if alphas.size > MAX_THRESHOLDS:      # any subset of alphas gives a valid bound
+        alphas = alphas[np.linspace(0, alphas.size - 1, MAX_THRESHOLDS).astype(np.int64)]
+    best = n_big
+    first_big = s.size - n_big
+    for a in alphas:
+        a = int(a)
+        n1_start = int(np.searchsorted(s, C - a, side="right"))        # s > C - a
+        n3_start = int(np.searchsorted(s, a, side="left"))             # s >= a
+        n2 = n1_start - first_big
+        n12 = s.size - first_big
+        sum2 = csum[n1_start] - csum[first_big]
+        sum3 = csum[first_big] - csum[n3_start]
+        count3 = first_big - n3_start
+        by_volume = _ceil_div(int(sum3) - (n2 * C - int(sum2)), C)
+        room = int(np.sum((C - s[first_big:n1_start]) // a))
+        by_count = _ceil_div(count3 - room, C // a)
+        best = max(best, n12 + max(0, by_volume, by_count))
+    return best
+
+
+def _band_bound(across, along, cap_across, cap_along) -> int:
+    """Bound from the items longer than half the array across: they stack along."""
+    wide = 2 * across > cap_across
+    return one_d_bound(along[wide], cap_along)
+
+
+def _big_items_clique(w, h, W, H) -> int:
+    big = (2 * w > W) & (2 * h > H)
+    count = int(np.count_nonzero(big))
+    if count == 0:
+        return 0
+    min_w, min_h = int(w[big].min()), int(h[big].min())
+    wide = np.flatnonzero((2 * w > W) & (2 * h <= H) & (h + min_h > H))
+    tall = np.flatnonzero((2 * h > H) & (2 * w <= W) & (w + min_w > W))
+    a = wide[np.argmax(h[wide])] if wide.size else None
+    b = tall[np.argmax(w[tall])] if tall.size else None
+    if a is not None and b is not None and w[a] + w[b] > W and h[a] + h[b] > H:
+        return count + 2
+    return count + int(a is not None or b is not None)
+
+
+def _thresholds(values, limit):
+    v = np.unique(values)
+    if v.size > MAX_THRESHOLDS:
+        v = v[np.linspace(0, v.size - 1, MAX_THRESHOLDS).astype(np.int64)]
+    return np.concatenate([v, [limit // 2 + 1]])
+
+
+def _suffix_table(ix, iy, weight, nx, ny):
+    """S[i, j] = sum of weight over items with x-cell >= i and y-cell >= j (zero-padded)."""
+    table = np.zeros((nx + 1, ny + 1), dtype=np.int64)
+    np.add.at(table, (ix, iy), weight)
+    return table[::-1, ::-1].cumsum(0).cumsum(1)[::-1, ::-1]
+
+
+def _large_small(w, h, W, H) -> int:
+    """max over (p, q) of |I1| + ceil(area(big minus I1, plus I3) / (W H)), see module doc."""
+    qs = _thresholds(w[2 * w <= W], W)
+    ps = _thresholds(h[2 * h <= H], H)
+    # every threshold used below is a cell edge: "w >= edge"
+    xe = np.unique(np.concatenate([[1], qs, W - qs + 1, [W // 2 + 1]]))
+    ye = np.unique(np.concatenate([[1], ps, H - ps + 1, [H // 2 + 1]]))
+    ix = np.searchsorted(xe, w, side="right") - 1
+    iy = np.searchsorted(ye, h, side="right") - 1
+    area = w.astype(np.int64) * h
+    cnt_ge = _suffix_table(ix, iy, np.ones_like(area), xe.size, ye.size)
+    area_ge = _suffix_table(ix, iy, area, xe.size, ye.size)
+    q = qs[:, None]
+    p = ps[None, :]
+    xi = lambda t: np.searchsorted(xe, t)      # edges are exact members of xe   # noqa: E731
+    yi = lambda t: np.searchsorted(ye, t)      # noqa: E731
+    half_x, half_y = xi(W // 2 + 1), yi(H // 2 + 1)
+    # I1 must stay inside the big items: the sentinel q = W//2 + 1 would reach w = W/2
+    i1_x = xi(np.maximum(W - q + 1, W // 2 + 1))
+    i1_y = yi(np.maximum(H - p + 1, H // 2 + 1))
+    n1 = cnt_ge[i1_x, i1_y]
+    a1 = area_ge[i1_x, i1_y]
+    a_big = area_ge[half_x, half_y]
+    qx, py = xi(q), yi(p)
+    a3 = area_ge[qx, py] - area_ge[half_x, py] - area_ge[qx, half_y] + area_ge[half_x, half_y]
+    bound = n1 + _ceil_div(a_big - a1 + a3, W * H)
+    return int(bound.max())
+
+
+def lower_bounds(widths, heights, array_cols, array_rows, *,
+                 rotation: bool = False) -> LowerBounds:
+    """Every lower bound on the arrays needed, by name, and the best (see module doc)."""
+    w, h = _validate.size_arrays(widths, heights)
+    W, H = _validate.array_shape(array_cols, array_rows)
+    w64, h64 = w.astype(np.int64), h.astype(np.int64)
+    area = _ceil_div(int(np.dot(w64, h64)), W * H)
+    if rotation or w.size == 0:
+        named = {"area": area, "width_band": 0, "height_band": 0, "big_items": 0,
+                 "large_small": 0}
+    else:
+        if np.any(w64 > W) or np.any(h64 > H):
+            raise ValueError(f"a rectangle does not fit an empty {W}x{H} array: "
+                             f"no packing exists to bound")
+        named = {
+            "area": area,
+            "width_band": _band_bound(w64, h64, W, H),
+            "height_band": _band_bound(h64, w64, H, W),
+            "big_items": _big_items_clique(w64, h64, W, H),
+            "large_small": _large_small(w64, h64, W, H),
+        }
+    value = max(named.values())
+    tight = tuple(k for k, v in named.items() if v == value)
+    return LowerBounds(value=value, tight=tight, **named)
+
+
+def lower_bound(widths, heights, array_cols, array_rows, *, rotation: bool = False) -> int:
+    """The best lower bound on the number of arrays (an int); see :func:`lower_bounds`."""
+    return lower_bounds(widths, heights, array_cols, array_rows, rotation=rotation).value

@@ -1,0 +1,221 @@
+"""The ``marp`` command. Errors print one line on stderr and exit with status 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+from marp._version import __version__
+
+EXIT_USAGE = 2
+EXAMPLE = "example_blocks.csv"
+EXAMPLE_ARRAY = (256, 256)   # (cols, rows) the bundled example's blocks were tiled for
+
+
+class CliError(Exception):
+    """An error reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):      # one line, not the usage block
+        raise CliError(f"{self.prog}: {message}")
+
+
+def _pack_parser(sub) -> None:
+    from marp.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+
+    p = sub.add_parser("pack", help="pack rectangles into arrays",
+                       description="Pack rectangles into arrays and report arrays used, "
+                                   "the lower bound and the placements.")
+    p.add_argument("rects", nargs="?", help="CSV with a w,h header (optional id column), a "
+                   ".2bp file, or - for standard input")
+    p.add_argument("--example", action="store_true",
+                   help="pack the bundled example (blocks of the MLPerf Tiny models, "
+                        "256x256 arrays unless --array-cols/--array-rows say otherwise)")
+    p.add_argument("--instance", help="instance of a .2bp file: its position 1..50, or N_R "
+                   "(n and relative number, e.g. 60_3)")
+    p.add_argument("--array-cols", type=int, help="array width (columns); a .2bp file's "
+                   "bin width by default")
+    p.add_argument("--array-rows", type=int, help="array height (rows); a .2bp file's bin "
+                   "height by default")
+    p.add_argument("--algorithm", default="maxrects-bssf", choices=ALGORITHMS.names())
+    p.add_argument("--bin-selection", default="first-fit", choices=BIN_SELECTIONS.names())
+    p.add_argument("--order", default="area-desc", choices=ORDERS.names())
+    p.add_argument("--rotation", action="store_true", help="allow 90-degree turns")
+    p.add_argument("--max-arrays", type=int, help="open at most this many arrays; the rest "
+                   "is reported unplaced")
+    p.add_argument("--partial", action="store_true", help="report rectangles larger than "
+                   "an array as unplaced instead of failing")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random order")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--out", help="write the result to FILE (JSON if it ends in .json, "
+                   "else CSV of the placements)")
+
+
+def _pick_instance(instances, choice, source):
+    if choice is None:
+        if len(instances) == 1:
+            return instances[0]
+        raise CliError(f"{source} holds {len(instances)} instances; pick one with "
+                       f"--instance 1..{len(instances)} or --instance N_R")
+    if "_" in choice:
+        try:
+            n, r = (int(v) for v in choice.split("_"))
+        except ValueError:
+            raise CliError(f"--instance {choice!r} is not a position or N_R") from None
+        for ins in instances:
+            if (ins.n, ins.relative) == (n, r):
+                return ins
+        raise CliError(f"{source} has no instance with n={n}, relative number {r}")
+    try:
+        k = int(choice)
+    except ValueError:
+        raise CliError(f"--instance {choice!r} is not a position or N_R") from None
+    if not 1 <= k <= len(instances):
+        raise CliError(f"--instance {k} is out of range 1..{len(instances)} for {source}")
+    return instances[k - 1]
+
+
+def _load_rects(args):
+    """(widths, heights, ids, default array size or None, source name)."""
+    from marp import readers
+
+    if args.example:
+        if args.rects:
+            raise CliError("give either RECTS or --example, not both")
+        from importlib.resources import files
+        path = files("marp.data") / EXAMPLE
+        with path.open("r", encoding="utf-8", newline="") as f:
+            t = readers.read_rects_csv(f, name=EXAMPLE)
+        return t.widths, t.heights, t.ids, EXAMPLE_ARRAY, EXAMPLE
+    if not args.rects:
+        raise CliError("pack needs RECTS (a CSV or .2bp file, or -) or --example")
+    if args.rects == "-":
+        t = readers.read_rects_csv(sys.stdin, name="<stdin>")
+        return t.widths, t.heights, t.ids, None, "<stdin>"
+    if args.rects.lower().endswith(".2bp"):
+        ins = _pick_instance(readers.read_2bp(args.rects), args.instance, args.rects)
+        return (ins.widths, ins.heights, list(range(ins.n)),
+                (ins.array_cols, ins.array_rows), ins.name)
+    if args.instance is not None:
+        raise CliError("--instance applies to .2bp files only")
+    t = readers.read_rects_csv(args.rects)
+    return t.widths, t.heights, t.ids, None, args.rects
+
+
+def _array_size(args, default):
+    cols = args.array_cols if args.array_cols is not None else (default or (None,))[0]
+    rows = args.array_rows if args.array_rows is not None else (default or (None, None))[1]
+    if cols is None or rows is None:
+        raise CliError("--array-cols and --array-rows are required for this input")
+    return cols, rows
+
+
+def _result(p, ids, lb, seconds) -> dict:
+    pw, ph = p.placed_sizes()
+    placements = [{"id": ids[i], "array": int(p.array[i]), "x": int(p.x[i]),
+                   "y": int(p.y[i]), "w": int(pw[i]), "h": int(ph[i]),
+                   "rotated": bool(p.rotated[i])} for i in range(len(p))]
+    return {
+        "arrays_used": p.arrays_used, "lower_bound": lb.value,
+        "lower_bound_tight": list(lb.tight), "utilization": p.utilization,
+        "seconds": seconds, "array_cols": p.array_cols, "array_rows": p.array_rows,
+        "algorithm": p.algorithm, "bin_selection": p.bin_selection, "order": p.order,
+        "rectangles": len(p), "unplaced": [ids[i] for i in p.unplaced],
+        "placements": placements,
+    }
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write text to path through a temporary file in the same folder, then rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".marp-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _placements_csv(result) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    fields = ["id", "array", "x", "y", "w", "h", "rotated"]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in result["placements"]:
+        writer.writerow({**row, "rotated": int(row["rotated"])})
+    return out.getvalue()
+
+
+def _summary(result, source) -> str:
+    lines = [
+        f"marp pack: {result['rectangles']} rectangles from {source} into "
+        f"{result['array_cols']}x{result['array_rows']} arrays ({result['algorithm']}, "
+        f"{result['bin_selection']}, {result['order']})",
+        f"  arrays used   {result['arrays_used']}",
+        f"  lower bound   {result['lower_bound']} ({', '.join(result['lower_bound_tight'])})",
+        f"  utilization   {100 * result['utilization']:.2f} %",
+        f"  unplaced      {len(result['unplaced'])}",
+        f"  seconds       {result['seconds']:.4f}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_pack(args) -> int:
+    import marp
+
+    widths, heights, ids, default, source = _load_rects(args)
+    cols, rows = _array_size(args, default)
+    start = time.perf_counter()
+    p = marp.pack(widths, heights, cols, rows, algorithm=args.algorithm,
+                  bin_selection=args.bin_selection, order=args.order, rotation=args.rotation,
+                  max_arrays=args.max_arrays, seed=args.seed, partial=args.partial)
+    seconds = time.perf_counter() - start
+    marp.verify(p, widths, heights, cols, rows)
+    placed = p.placed
+    lb = marp.lower_bounds(widths[placed], heights[placed], cols, rows, rotation=args.rotation)
+    result = _result(p, ids, lb, seconds)
+    if args.out:
+        text = (json.dumps(result, indent=1) + "\n" if args.out.lower().endswith(".json")
+                else _placements_csv(result))
+        write_atomic(args.out, text)
+    print(json.dumps(result) if args.json else _summary(result, source))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="marp", description="Pack DNN weight blocks into crossbar arrays.")
+    parser.add_argument("--version", action="version", version=f"marp {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _pack_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        return {"pack": cmd_pack}[args.command](args)
+    except CliError as exc:
+        print(f"marp: error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"marp: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("marp: interrupted", file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Packing rectangles into arrays: :func:`pack`, the :class:`Packing` result and :func:`verify`.
+
+Sizes are (width, height) = (columns, rows) of a crossbar array; x is the column offset and
+y the row offset of a placed rectangle inside its array.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from marp import _validate
+from marp._kernels import engine
+from marp.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+class Packing:
+    """The result of :func:`pack`: one entry per rectangle, in the input order.
+
+    Attributes
+    ----------
+    array, x, y : int32 arrays
+        Array number and column/row offset of each rectangle; -1 where it is unplaced.
+    rotated : bool array
+        True where the rectangle was turned by 90 degrees (only with ``rotation=True``).
+    placed : bool array
+    widths, heights : int32 arrays
+        The sizes that were packed.
+    array_cols, array_rows : int
+    arrays_used : int
+        Arrays holding at least one rectangle.
+    utilization : float
+        Area of the placed rectangles / area of the arrays used (0.0 when none is used).
+    algorithm, bin_selection, order : str
+        The names the packing was made with ("external" for a packing built from
+        placements made elsewhere).
+    """
+
+    __slots__ = ("array", "x", "y", "rotated", "placed", "widths", "heights", "array_cols",
+                 "array_rows", "arrays_used", "algorithm", "bin_selection", "order")
+
+    def __init__(self, array, x, y, rotated, widths, heights, array_cols, array_rows,
+                 arrays_used, algorithm="external", bin_selection="external",
+                 order="external"):
+        self.array = _frozen(np.ascontiguousarray(array, dtype=np.int32))
+        self.x = _frozen(np.ascontiguousarray(x, dtype=np.int32))
+        self.y = _frozen(np.ascontiguousarray(y, dtype=np.int32))
+        self.rotated = _frozen(np.ascontiguousarray(rotated, dtype=bool))
+        self.placed = _frozen(self.array >= 0)
+        self.widths = _frozen(np.ascontiguousarray(widths, dtype=np.int32))
+        self.heights = _frozen(np.ascontiguousarray(heights, dtype=np.int32))
+        self.array_cols = int(array_cols)
+        self.array_rows = int(array_rows)
+        self.arrays_used = int(arrays_used)
+        self.algorithm = algorithm
+        self.bin_selection = bin_selection
+        self.order = order
+
+    @classmethod
+    def from_placements(cls, array, x, y, widths, heights, array_cols, array_rows,
+                        rotated=None, arrays_used=None, algorithm="external"):
+        """A Packing from placements made elsewhere (another packer), for :func:`verify`.
+
+        ``arrays_used`` defaults to the largest array number + 1.
+        """
+        array = np.asarray(array, dtype=np.int64)
+        if rotated is None:
+            rotated = np.zeros(array.shape[0], dtype=bool)
+        if arrays_used is None:
+            arrays_used = int(array.max()) + 1 if array.size else 0
+        return cls(array, x, y, rotated, widths, heights, array_cols, array_rows,
+                   arrays_used, algorithm=algorithm)
+
+    def __len__(self) -> int:
+        return self.array.shape[0]
+
+    @property
+    def n_placed(self) -> int:
+        return int(np.count_nonzero(self.placed))
+
+    @property
+    def unplaced(self) -> np.ndarray:
+        """Indices of the rectangles that were not placed."""
+        return np.flatnonzero(~self.placed)
+
+    @property
+    def placed_area(self) -> int:
+        return int(np.dot(self.widths[self.placed].astype(np.int64),
+                          self.heights[self.placed].astype(np.int64)))
+
+    @property
+    def utilization(self) -> float:
+        if self.arrays_used == 0:
+            return 0.0
+        return self.placed_area / (self.arrays_used * self.array_cols * self.array_rows)
+
+    def placed_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(width, height) of each rectangle as placed, i.e. swapped where rotated."""
+        w = np.where(self.rotated, self.heights, self.widths)
+        h = np.where(self.rotated, self.widths, self.heights)
+        return w, h
+
+    def __repr__(self) -> str:
+        return (f"Packing(n={len(self)}, placed={self.n_placed}, arrays_used={self.arrays_used}, "
+                f"array={self.array_cols}x{self.array_rows}, "
+                f"utilization={self.utilization:.4f}, algorithm={self.algorithm!r})")
+
+
+def _seed(seed: object) -> int:
+    return _validate.positive_int("seed", seed, allow_zero=True)
+
+
+def item_order(widths, heights, order: str = "area-desc", seed: int = 0) -> np.ndarray:
+    """The packing order of the items under the named rule (see ``marp.ORDERS``).
+
+    Sorting is stable: items with equal keys keep their input order, so results are
+    deterministic. Returns an int32 permutation of ``range(n)``.
+    """
+    w, h = _validate.size_arrays(widths, heights)
+    ORDERS.get(order)
+    n = w.shape[0]
+    w64, h64 = w.astype(np.int64), h.astype(np.int64)
+    if order == "given":
+        perm = np.arange(n)
+    elif order == "random":
+        perm = np.random.default_rng(_seed(seed)).permutation(n)
+    else:
+        primary, secondary = {
+            "area-desc": (w64 * h64, h64 * (1 << 31) + w64),
+            "height-desc": (h64, w64),
+            "width-desc": (w64, h64),
+            "perimeter-desc": (w64 + h64, np.maximum(w64, h64)),
+            "maxside-desc": (np.maximum(w64, h64), np.minimum(w64, h64)),
+        }[order]
+        perm = np.lexsort((-secondary, -primary))   # lexsort is stable; last key is primary
+    return np.ascontiguousarray(perm, dtype=np.int32)
+
+
+def _oversized(w, h, W, H, rotation):
+    fits = (w <= W) & (h <= H)
+    if rotation:
+        fits |= (h <= W) & (w <= H)
+    return np.flatnonzero(~fits)
+
+
+def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-bssf",
+         bin_selection: str = "first-fit", order: str = "area-desc", rotation: bool = False,
+         max_arrays: int | None = None, seed: int = 0, partial: bool = False) -> Packing:
+    """Pack rectangles (widths x heights) into arrays of array_cols x array_rows.
+
+    Parameters
+    ----------
+    widths, heights : sequences of positive integers
+        Columns and rows of each rectangle (block).
+    array_cols, array_rows : int
+        Size of one array (bin).
+    algorithm, bin_selection, order : str
+        Names from ``marp.available_algorithms()``, ``available_bin_selections()`` and
+        ``available_orders()``.
+    rotation : bool
+        Allow 90-degree turns. Off by default: in a crossbar rows are inputs and columns
+        outputs, so a turned block computes nothing useful.
+    max_arrays : int or None
+        At most this many arrays are opened; rectangles that find no room are left
+        unplaced (``placed`` False, coordinates -1), never dropped silently.
+    seed : int
+        Seed of the ``"random"`` order (other orders are deterministic without it).
+    partial : bool
+        When False (default), a rectangle larger than an empty array raises ValueError
+        naming its index; when True it is reported as unplaced instead.
+
+    Returns
+    -------
+    Packing
+    """
+    w, h = _validate.size_arrays(widths, heights)
+    W, H = _validate.array_shape(array_cols, array_rows)
+    algo = ALGORITHMS.get(algorithm)
+    binsel = BIN_SELECTIONS.get(bin_selection)
+    seed = _seed(seed)
+    max_bins = -1 if max_arrays is None else _validate.positive_int(
+        "max_arrays", max_arrays, allow_zero=True)
+    rotation = bool(rotation)
+    if not partial:
+        too_big = _oversized(w, h, W, H, rotation)
+        if too_big.size:
+            i = int(too_big[0])
+            raise ValueError(
+                f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {W}x{H} array"
+                f"{' in either orientation' if rotation else ''}; pass partial=True to report "
+                f"such rectangles as unplaced")
+    perm = item_order(w, h, order, seed)
+    n = w.shape[0]
+    out_array = np.empty(n, dtype=np.int32)
+    out_x = np.empty(n, dtype=np.int32)
+    out_y = np.empty(n, dtype=np.int32)
+    out_rot = np.zeros(n, dtype=np.int8)
+    arrays_used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule, rotation,
+                                      binsel.code, max_bins, out_array, out_x, out_y, out_rot)
+    return Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
+                   algorithm=algo.name, bin_selection=binsel.name, order=order)

@@ -1,0 +1,126 @@
+"""The public registry of packing algorithms, bin-selection rules and item orders.
+
+Every name a user can pass to :func:`marp.pack` (``algorithm=``, ``bin_selection=``,
+``order=``) is an entry here; an unknown name raises a ValueError listing the known ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, Iterator, Mapping, TypeVar
+
+from marp._kernels import engine
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """A placement rule inside one array: kernel family and rule code, and what it does."""
+
+    name: str
+    family: int
+    rule: int
+    description: str
+
+
+@dataclass(frozen=True)
+class BinSelection:
+    """How the array that receives an item is chosen among the open arrays."""
+
+    name: str
+    code: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Order:
+    """The order in which items are packed (see :func:`marp.packing.item_order`)."""
+
+    name: str
+    description: str
+
+
+class Registry(Generic[T]):
+    """Named entries of one kind; ``get`` raises ValueError naming the valid names."""
+
+    def __init__(self, parameter: str, entries: list[T]):
+        self.parameter = parameter
+        self._entries: dict[str, T] = {e.name: e for e in entries}
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._entries)
+
+    def get(self, name: object) -> T:
+        entry = self._entries.get(name) if isinstance(name, str) else None
+        if entry is None:
+            raise ValueError(f"{self.parameter}={name!r} is not known; "
+                             f"valid names: {', '.join(self._entries)}")
+        return entry
+
+    def items(self) -> Iterator[tuple[str, T]]:
+        return iter(self._entries.items())
+
+    def as_dict(self) -> Mapping[str, T]:
+        return dict(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+# rule codes follow the enums of marp/_kernels/skyline.pxd and maxrects.pxd
+ALGORITHMS: Registry[Algorithm] = Registry("algorithm", [
+    Algorithm("skyline-bl", engine.SKYLINE, 0,
+              "skyline, bottom-left: lowest top edge, then the narrowest skyline segment"),
+    Algorithm("skyline-minwaste", engine.SKYLINE, 1,
+              "skyline, least area lost under the item; gaps kept in a waste map and reused"),
+    Algorithm("maxrects-bssf", engine.MAXRECTS, 0,
+              "maximal rectangles, best short side fit (least leftover on the shorter side)"),
+    Algorithm("maxrects-blsf", engine.MAXRECTS, 1,
+              "maximal rectangles, best long side fit (least leftover on the longer side)"),
+    Algorithm("maxrects-baf", engine.MAXRECTS, 2,
+              "maximal rectangles, best area fit (smallest free rectangle that holds it)"),
+    Algorithm("maxrects-bl", engine.MAXRECTS, 3,
+              "maximal rectangles, bottom-left (lowest top edge, then leftmost)"),
+    Algorithm("maxrects-cp", engine.MAXRECTS, 4,
+              "maximal rectangles, contact point (most perimeter touching walls and items)"),
+])
+
+BIN_SELECTIONS: Registry[BinSelection] = Registry("bin_selection", [
+    BinSelection("next-fit", engine.NEXT_FIT,
+                 "only the newest array is open; a new one opens when the item does not fit"),
+    BinSelection("first-fit", engine.FIRST_FIT,
+                 "the lowest-numbered open array where the item fits"),
+    BinSelection("best-fit", engine.BEST_FIT,
+                 "the best placement score over all open arrays (ties: lowest number)"),
+])
+
+ORDERS: Registry[Order] = Registry("order", [
+    Order("given", "as given"),
+    Order("area-desc", "area descending, then height, then width descending"),
+    Order("height-desc", "height (rows) descending, then width descending"),
+    Order("width-desc", "width (columns) descending, then height descending"),
+    Order("perimeter-desc", "perimeter descending, then the longer side descending"),
+    Order("maxside-desc", "longer side descending, then the shorter side descending"),
+    Order("random", "a random permutation drawn from seed"),
+])
+
+
+def available_algorithms() -> tuple[str, ...]:
+    """Names accepted by ``marp.pack(algorithm=...)``."""
+    return ALGORITHMS.names()
+
+
+def available_bin_selections() -> tuple[str, ...]:
+    """Names accepted by ``marp.pack(bin_selection=...)``."""
+    return BIN_SELECTIONS.names()
+
+
+def available_orders() -> tuple[str, ...]:
+    """Names accepted by ``marp.pack(order=...)``."""
+    return ORDERS.names()

@@ -1,0 +1,90 @@
+"""The packing verifier: an independent check that a packing is valid.
+
+It shares no code with the packers (its overlap test is a sweep over x, in
+``marp/_kernels/verify.pyx``), so it can also judge packings made by other tools; build
+those with :meth:`marp.Packing.from_placements`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from marp import _validate
+from marp._kernels.verify import first_overlap
+from marp.packing import Packing
+
+
+class InvalidPackingError(ValueError):
+    """A packing breaks a rule; ``kind`` says which and ``indices`` names the rectangles."""
+
+    def __init__(self, message: str, kind: str, indices: tuple[int, ...]):
+        super().__init__(message)
+        self.kind = kind
+        self.indices = indices
+
+
+def _fail(kind: str, indices, message: str):
+    raise InvalidPackingError(message, kind, tuple(int(i) for i in indices))
+
+
+def _check_shape(p: Packing, n: int) -> None:
+    for name in ("array", "x", "y", "rotated"):
+        got = np.asarray(getattr(p, name)).shape
+        if got != (n,):
+            _fail("shape", (), f"packing.{name} has shape {got}, expected ({n},) "
+                               f"like widths")
+
+
+def _check_unplaced(p: Packing, array, x, y) -> None:
+    bad = np.flatnonzero((array < 0) & ((array != -1) | (x != -1) | (y != -1)))
+    if bad.size:
+        i = bad[0]
+        _fail("unplaced", (i,), f"rectangle {i} is unplaced but has array={array[i]}, "
+                                f"x={x[i]}, y={y[i]} (expected -1, -1, -1)")
+
+
+def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
+    placed = array >= 0
+    out = placed & ((array >= p.arrays_used) | (x < 0) | (y < 0)
+                    | (x.astype(np.int64) + pw > W) | (y.astype(np.int64) + ph > H))
+    bad = np.flatnonzero(out)
+    if bad.size:
+        i = bad[0]
+        _fail("out-of-bounds", (i,),
+              f"rectangle {i} ({pw[i]}x{ph[i]} at x={x[i]}, y={y[i]} in array {array[i]}) "
+              f"lies outside the {W}x{H} array or past arrays_used={p.arrays_used}")
+    used = np.zeros(p.arrays_used, dtype=bool)
+    used[array[placed]] = True
+    empty = np.flatnonzero(~used)
+    if empty.size:
+        _fail("empty-array", (), f"array {empty[0]} holds no rectangle but arrays_used="
+                                 f"{p.arrays_used} counts it")
+
+
+def verify(p: Packing, widths, heights, array_cols, array_rows) -> None:
+    """Check a packing: every rectangle placed or reported unplaced, inside its array,
+    no two overlapping, and ``arrays_used`` equal to the arrays holding rectangles.
+
+    Raises :class:`InvalidPackingError` (a ValueError) naming the offending rectangle
+    (the lowest index) or, for overlaps, the first overlapping pair met by a sweep over
+    the arrays in order; returns None when the packing is valid.
+    """
+    w, h = _validate.size_arrays(widths, heights)
+    W, H = _validate.array_shape(array_cols, array_rows)
+    n = w.shape[0]
+    _check_shape(p, n)
+    array = np.ascontiguousarray(p.array, dtype=np.int32)
+    x = np.ascontiguousarray(p.x, dtype=np.int32)
+    y = np.ascontiguousarray(p.y, dtype=np.int32)
+    rotated = np.asarray(p.rotated, dtype=bool)
+    pw = np.ascontiguousarray(np.where(rotated, h, w), dtype=np.int32)
+    ph = np.ascontiguousarray(np.where(rotated, w, h), dtype=np.int32)
+    _check_unplaced(p, array, x, y)
+    _check_bounds(p, array, x, y, pw, ph, W, H)
+    placed = np.flatnonzero(array >= 0)
+    sweep = placed[np.lexsort((x[placed], array[placed]))].astype(np.int32)
+    pair = np.zeros(2, dtype=np.int32)
+    if first_overlap(sweep, array, x, y, pw, ph, pair):
+        i, j = sorted(int(k) for k in pair)
+        _fail("overlap", (i, j),
+              f"rectangles {i} and {j} overlap in array {array[i]}: {i} is {pw[i]}x{ph[i]} at "
+              f"x={x[i]}, y={y[i]}; {j} is {pw[j]}x{ph[j]} at x={x[j]}, y={y[j]}")
