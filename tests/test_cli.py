@@ -1,0 +1,108 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from marp import __version__
+from marp.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version():
+    r = subprocess.run([sys.executable, "-m", "marp", "--version"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and r.stdout.strip() == f"marp {__version__}"
+
+
+def test_example_summary(capsys):
+    code, out, err = run(capsys, "pack", "--example")
+    assert code == 0, err
+    assert "arrays used   70" in out and "256x256" in out
+
+
+def test_json_keys_and_placements(capsys, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("w,h,id\n6,6,a\n6,6,b\n4,4,c\n")
+    code, out, _ = run(capsys, "pack", str(f), "--array-cols", "10", "--array-rows", "10",
+                       "--json")
+    assert code == 0
+    doc = json.loads(out)
+    for key in ("arrays_used", "lower_bound", "utilization", "seconds", "placements"):
+        assert key in doc
+    assert doc["arrays_used"] == 2 and doc["lower_bound"] == 2
+    assert [p["id"] for p in doc["placements"]] == ["a", "b", "c"]
+    assert set(doc["placements"][0]) == {"id", "array", "x", "y", "w", "h", "rotated"}
+
+
+def test_2bp_instance_uses_file_bin_size(capsys, shared):
+    path = shared / "bench-data" / "2bp" / "Class_07.2bp"
+    code, out, _ = run(capsys, "pack", str(path), "--instance", "60_3", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["array_cols"] == 100 and doc["rectangles"] == 60
+    code, out2, _ = run(capsys, "pack", str(path), "--instance", "23", "--json")
+    assert json.loads(out2)["placements"] == doc["placements"]    # 23rd = n 60, r 3
+
+
+def test_stdin(monkeypatch, capsys):
+    import io
+    monkeypatch.setattr(sys, "stdin", io.StringIO("w,h\n3,3\n"))
+    code, out, _ = run(capsys, "pack", "-", "--array-cols", "3", "--array-rows", "3", "--json")
+    assert code == 0 and json.loads(out)["utilization"] == 1.0
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_out_file(capsys, tmp_path, suffix):
+    out_file = tmp_path / f"res{suffix}"
+    code, _, _ = run(capsys, "pack", "--example", "--out", str(out_file))
+    assert code == 0
+    text = out_file.read_text()
+    assert text.startswith("{") if suffix == ".json" else text.startswith("id,array,x,y,w,h")
+    assert [p.name for p in tmp_path.iterdir()] == [out_file.name]   # no temp file left
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["pack", "nope.csv", "--array-cols", "4", "--array-rows", "4"], "nope.csv: cannot read"),
+    (["pack", "--example", "--algorithm", "best"], "invalid choice: 'best'"),
+    (["pack", "--example", "--array-cols", "100"], r"rectangle 0 \(w=256, h=40\)"),
+    (["pack"], "pack needs RECTS"),
+    (["pack", "--example", "--max-arrays", "-3"], "max_arrays must be"),
+    (["pack", "--example", "--array-cols", "abc"], "invalid int value"),
+])
+def test_errors_exit_2_with_one_line(capsys, argv, match):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("marp: error:")
+    assert pytest.importorskip("re").search(match, err), err
+
+
+def test_bad_csv_names_line(capsys, tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("w,h\n1,2\n-1,2\n")
+    code, _, err = run(capsys, "pack", str(f), "--array-cols", "4", "--array-rows", "4")
+    assert code == 2 and "r.csv:3: w -1 must be positive" in err
+
+
+def test_2bp_needs_instance(capsys, shared):
+    code, _, err = run(capsys, "pack", str(shared / "bench-data" / "2bp" / "Class_01.2bp"))
+    assert code == 2 and "holds 50 instances" in err
+    code, _, err = run(capsys, "pack", str(shared / "bench-data" / "2bp" / "Class_01.2bp"),
+                       "--instance", "51")
+    assert code == 2 and "out of range 1..50" in err
+
+
+def test_failed_run_writes_nothing(capsys, tmp_path):
+    out_file = tmp_path / "res.json"
+    code, _, _ = run(capsys, "pack", "--example", "--array-cols", "10", "--out", str(out_file))
+    assert code == 2 and not out_file.exists()
+
+
+def test_cli_subprocess_exit_status(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "marp", "pack", "missing.csv"],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
