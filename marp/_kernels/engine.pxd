@@ -31,6 +31,7 @@ ctypedef struct Packer:
     int n_bins
     int cap_bins            # bins allocated == leaves of the tree (a power of two)
     int K                   # stair levels per tree node
+    double level_scale      # K / H, see level_of in rects.pxd
     int* tree               # node i's stair at tree[i * K: (i + 1) * K]; root is node 1
 
 cdef int packer_init(Packer* p, int W, int H, int family, int rule, int rotation,

@@ -34,6 +34,7 @@ cdef int packer_init(Packer* p, int W, int H, int family, int rule, int rotation
     p.n_bins = 0
     p.cap_bins = 0
     p.K = H if H < MAX_LEVELS else MAX_LEVELS
+    p.level_scale = <double> p.K / H
     p.tree = NULL
     return grow(p, 64)
 
@@ -53,15 +54,19 @@ cdef void packer_free(Packer* p) noexcept nogil:
     p.cap_bins = 0
 
 
-cdef inline void pull_up(Packer* p, int node) noexcept nogil:
-    """node's stair = elementwise max of its children's."""
-    cdef int k, K = p.K
+cdef inline bint pull_up(Packer* p, int node) noexcept nogil:
+    """node's stair = elementwise max of its children's; returns whether it changed."""
+    cdef int k, v, K = p.K
+    cdef int changed = 0
     cdef int* t = p.tree
     cdef int* left = t + 2 * node * K
     cdef int* right = left + K
     cdef int* out = t + node * K
-    for k in range(K):
-        out[k] = left[k] if left[k] > right[k] else right[k]
+    for k in range(K):             # branch-free so that the compiler vectorises it
+        v = left[k] if left[k] > right[k] else right[k]
+        changed |= out[k] ^ v
+        out[k] = v
+    return changed != 0
 
 
 cdef int grow(Packer* p, int cap) noexcept nogil:
@@ -87,12 +92,26 @@ cdef int grow(Packer* p, int cap) noexcept nogil:
     return 0
 
 
-cdef inline bint may_fit(const Packer* p, int node, int w, int h) noexcept nogil:
+ctypedef struct Query:
+    int w
+    int h
+    int level_h             # level_of(h)
+    int level_w             # level_of(w) when the item may turn (w <= H), else -1
+
+
+cdef inline void make_query(const Packer* p, int w, int h, Query* q) noexcept nogil:
+    q.w = w
+    q.h = h
+    q.level_h = level_of(h, p.level_scale) if h <= p.H else -1
+    q.level_w = level_of(w, p.level_scale) if (p.rotation and w <= p.H) else -1
+
+
+cdef inline bint may_fit(const Packer* p, int node, const Query* q) noexcept nogil:
     """False when no bin under node has a free rectangle for the item (see rects.pxd)."""
     cdef const int* stair = p.tree + node * p.K
-    if stair[level_of(h, p.K, p.H)] >= w:
+    if q.level_h >= 0 and stair[q.level_h] >= q.w:
         return True
-    return p.rotation and w <= p.H and stair[level_of(w, p.K, p.H)] >= h
+    return q.level_w >= 0 and stair[q.level_w] >= q.h
 
 
 cdef void refresh(Packer* p, int b) noexcept nogil:
@@ -102,13 +121,12 @@ cdef void refresh(Packer* p, int b) noexcept nogil:
     for k in range(p.K):
         leaf[k] = 0
     if p.family == FAMILY_SKYLINE:
-        sky_stair_add(&p.bins[b].sky, leaf, p.K)
+        sky_stair_add(&p.bins[b].sky, leaf, p.level_scale)
     else:
-        mr_stair_add(&p.bins[b].mr, leaf, p.K)
+        mr_stair_add(&p.bins[b].mr, leaf, p.level_scale)
     stair_close(leaf, p.K)
     i >>= 1
-    while i >= 1:
-        pull_up(p, i)
+    while i >= 1 and pull_up(p, i):     # an unchanged node leaves its ancestors unchanged
         i >>= 1
 
 
@@ -120,36 +138,36 @@ cdef inline void bin_find(const Packer* p, int b, int w, int h, Candidate* c) no
 
 
 cdef int first_candidate(const Packer* p, int node, int lo, int hi, int start,
-                         int w, int h) noexcept nogil:
+                         const Query* q) noexcept nogil:
     """Lowest bin >= start whose largest free width and height admit the item, or -1."""
     cdef int mid, found
-    if hi <= start or lo >= p.n_bins or not may_fit(p, node, w, h):
+    if hi <= start or lo >= p.n_bins or not may_fit(p, node, q):
         return -1
     if hi - lo == 1:
         return lo
     mid = (lo + hi) >> 1
-    found = first_candidate(p, 2 * node, lo, mid, start, w, h)
+    found = first_candidate(p, 2 * node, lo, mid, start, q)
     if found >= 0:
         return found
-    return first_candidate(p, 2 * node + 1, mid, hi, start, w, h)
+    return first_candidate(p, 2 * node + 1, mid, hi, start, q)
 
 
-cdef void best_over_bins(const Packer* p, int node, int lo, int hi, int w, int h,
+cdef void best_over_bins(const Packer* p, int node, int lo, int hi, const Query* q,
                          Candidate* best, int* best_bin) noexcept nogil:
     cdef long long s1, s2
     cdef int mid
-    if lo >= p.n_bins or not may_fit(p, node, w, h):
+    if lo >= p.n_bins or not may_fit(p, node, q):
         return
     if hi - lo == 1:
         s1 = best.s1
         s2 = best.s2
-        bin_find(p, lo, w, h, best)
+        bin_find(p, lo, q.w, q.h, best)
         if better(best.s1, best.s2, s1, s2):
             best_bin[0] = lo
         return
     mid = (lo + hi) >> 1
-    best_over_bins(p, 2 * node, lo, mid, w, h, best, best_bin)
-    best_over_bins(p, 2 * node + 1, mid, hi, w, h, best, best_bin)
+    best_over_bins(p, 2 * node, lo, mid, q, best, best_bin)
+    best_over_bins(p, 2 * node + 1, mid, hi, q, best, best_bin)
 
 
 cdef int open_bin(Packer* p) noexcept nogil:
@@ -187,6 +205,7 @@ cdef int packer_insert(Packer* p, int w, int h, int* out_bin, Candidate* out) no
     """Place one w x h item. Returns 0 placed, 1 no room (or larger than an array),
     -1 out of memory. out_bin and out receive the bin and the position."""
     cdef int b = -1
+    cdef Query q
     cand_reset(out)
     if not ((w <= p.W and h <= p.H) or (p.rotation and h <= p.W and w <= p.H)):
         out_bin[0] = -1
@@ -197,14 +216,16 @@ cdef int packer_insert(Packer* p, int w, int h, int* out_bin, Candidate* out) no
             if cand_found(out):
                 b = p.n_bins - 1
     elif p.bin_selection == BIN_FIRST_FIT:
-        b = first_candidate(p, 1, 0, p.cap_bins, 0, w, h)
+        make_query(p, w, h, &q)
+        b = first_candidate(p, 1, 0, p.cap_bins, 0, &q)
         while b >= 0:
             bin_find(p, b, w, h, out)
             if cand_found(out):
                 break
-            b = first_candidate(p, 1, 0, p.cap_bins, b + 1, w, h)
+            b = first_candidate(p, 1, 0, p.cap_bins, b + 1, &q)
     else:
-        best_over_bins(p, 1, 0, p.cap_bins, w, h, out, &b)
+        make_query(p, w, h, &q)
+        best_over_bins(p, 1, 0, p.cap_bins, &q, out, &b)
     if b < 0:
         b = open_bin(p)
         if b == -2:

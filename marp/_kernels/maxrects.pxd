@@ -23,4 +23,4 @@ cdef void mr_find(const MaxRects* b, int w, int h, int rule, int rotation,
                   Candidate* best) noexcept nogil
 cdef int mr_place(MaxRects* b, int x, int y, int w, int h) noexcept nogil
 cdef int mr_add_free(MaxRects* b, int x, int y, int w, int h) noexcept nogil
-cdef void mr_stair_add(const MaxRects* b, int* stair, int K) noexcept nogil
+cdef void mr_stair_add(const MaxRects* b, int* stair, double scale) noexcept nogil

@@ -182,8 +182,8 @@ cdef int mr_add_free(MaxRects* b, int x, int y, int w, int h) noexcept nogil:
     return rv_push(&b.free_rects, x, y, w, h)
 
 
-cdef void mr_stair_add(const MaxRects* b, int* stair, int K) noexcept nogil:
+cdef void mr_stair_add(const MaxRects* b, int* stair, double scale) noexcept nogil:
     """Add this bin's free rectangles to a stair (see rects.pxd); the caller closes it."""
     cdef int i
     for i in range(b.free_rects.n):
-        stair_add(stair, K, b.H, b.free_rects.data[i].w, b.free_rects.data[i].h)
+        stair_add(stair, scale, b.free_rects.data[i].w, b.free_rects.data[i].h)

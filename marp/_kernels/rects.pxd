@@ -80,13 +80,15 @@ cdef inline bint cand_found(const Candidate* c) noexcept nogil:
     return c.x >= 0
 
 # Free-space summaries ("stairs"): stair[k] = widest free rectangle whose height has level
-# >= k, with level(v) = floor((v - 1) * K / H) for v in 1..H. Any free rectangle that holds
-# an item of height h has level >= level(h), so stair[level(h)] < w proves no fit.
-cdef inline int level_of(int v, int K, int H) noexcept nogil:
-    return <int> ((<long long> (v - 1) * K) // H)
+# >= k, with level(v) = floor((v - 1) * scale), scale = K / H, so levels run 0..K-1 for v in
+# 1..H. level is non-decreasing in v, so any free rectangle that holds an item of height h
+# has level >= level(h), and stair[level(h)] < w proves that no rectangle holds it.
+# (A multiply, not a division: this runs for every tree node and free rectangle.)
+cdef inline int level_of(int v, double scale) noexcept nogil:
+    return <int> ((v - 1) * scale)
 
-cdef inline void stair_add(int* stair, int K, int H, int w, int h) noexcept nogil:
-    cdef int k = level_of(h, K, H)
+cdef inline void stair_add(int* stair, double scale, int w, int h) noexcept nogil:
+    cdef int k = level_of(h, scale)
     if w > stair[k]:
         stair[k] = w
 

@@ -18,4 +18,4 @@ cdef void sky_free(Skyline* s) noexcept nogil
 cdef void sky_find(const Skyline* s, int w, int h, int rule, int rotation,
                    Candidate* best) noexcept nogil
 cdef int sky_place(Skyline* s, const Candidate* c, int w, int h) noexcept nogil
-cdef void sky_stair_add(const Skyline* s, int* stair, int K) noexcept nogil
+cdef void sky_stair_add(const Skyline* s, int* stair, double scale) noexcept nogil

@@ -170,7 +170,7 @@ cdef int sky_place(Skyline* s, const Candidate* c, int w, int h) noexcept nogil:
     return raise_skyline(s, c.x, c.y + h, w)
 
 
-cdef void sky_stair_add(const Skyline* s, int* stair, int K) noexcept nogil:
+cdef void sky_stair_add(const Skyline* s, int* stair, double scale) noexcept nogil:
     """Add the maximal free rectangles above the skyline (one per segment: its height to
     the top, as wide as the run of neighbours not higher) and the waste map to a stair."""
     cdef const Rect* seg = s.segments.data
@@ -187,6 +187,6 @@ cdef void sky_stair_add(const Skyline* s, int* stair, int K) noexcept nogil:
         while j < s.segments.n and seg[j].y <= seg[i].y:
             width += seg[j].w
             j += 1
-        stair_add(stair, K, s.H, width, s.H - seg[i].y)
+        stair_add(stair, scale, width, s.H - seg[i].y)
     if s.use_waste_map:
-        mr_stair_add(&s.waste, stair, K)
+        mr_stair_add(&s.waste, stair, scale)

@@ -1,0 +1,1 @@
+"""marp's benchmarks: run ``python -m bench.<name>`` from the repository root."""
