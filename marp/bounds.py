@@ -48,38 +48,41 @@ def _ceil_div(a, b):
     return -(-a // b)
 
 
-def one_d_bound(sizes: np.ndarray, capacity: int, cross: np.ndarray | None = None) -> int:
+def one_d_bound(sizes, capacity: int) -> int:
     """Martello-Toth L2 for 1D bin packing, with MV's cardinality term.
 
-    For each alpha (an item size <= capacity/2, or 0): items larger than capacity - alpha
+    For each alpha (an item size <= capacity/2, or 1): items larger than capacity - alpha
     (N1) take a bin alone; items in (capacity/2, capacity - alpha] (N2) take a bin each,
     and items in [alpha, capacity/2] (N3) fill the rest of the N2 bins, then new bins,
-    by volume and by count (each N3 item is at least alpha).
+    by volume and by count (each N3 item is at least alpha). All alphas at once.
     """
     s = np.sort(np.asarray(sizes, dtype=np.int64))
     if s.size == 0:
         return 0
     C = int(capacity)
+    first_big = int(np.searchsorted(s, C // 2, side="right"))       # 2s > C from here
+    n_big = s.size - first_big
     csum = np.concatenate([[0], np.cumsum(s)])
-    n_big = s.size - int(np.searchsorted(s, C // 2, side="right"))    # 2s > C
-    alphas = np.unique(np.concatenate([[1], s[2 * s <= C]]))
+    alphas = np.unique(np.concatenate([[1], s[:first_big]]))
     if alphas.size > MAX_THRESHOLDS:      # any subset of alphas gives a valid bound
         alphas = alphas[np.linspace(0, alphas.size - 1, MAX_THRESHOLDS).astype(np.int64)]
+    big_vals, big_counts = np.unique(s[first_big:], return_counts=True)
     best = n_big
-    first_big = s.size - n_big
-    for a in alphas:
-        a = int(a)
-        n1_start = int(np.searchsorted(s, C - a, side="right"))        # s > C - a
-        n3_start = int(np.searchsorted(s, a, side="left"))             # s >= a
-        n2 = n1_start - first_big
-        n12 = s.size - first_big
-        sum2 = csum[n1_start] - csum[first_big]
+    chunk = max(1, 4_000_000 // max(1, big_vals.size))
+    for lo in range(0, alphas.size, chunk):
+        a = alphas[lo:lo + chunk, None]
+        in_n2 = big_vals[None, :] <= C - a                            # N2 among the big
+        n2 = (in_n2 * big_counts).sum(1)
+        free2 = (in_n2 * big_counts * (C - big_vals)).sum(1)           # room left in N2 bins
+        room = (in_n2 * big_counts * ((C - big_vals) // a)).sum(1)     # N3 items they hold
+        a = a[:, 0]
+        n3_start = np.searchsorted(s, a, side="left")
         sum3 = csum[first_big] - csum[n3_start]
         count3 = first_big - n3_start
-        by_volume = _ceil_div(int(sum3) - (n2 * C - int(sum2)), C)
-        room = int(np.sum((C - s[first_big:n1_start]) // a))
+        by_volume = _ceil_div(sum3 - free2, C)
         by_count = _ceil_div(count3 - room, C // a)
-        best = max(best, n12 + max(0, by_volume, by_count))
+        extra = np.maximum(0, np.maximum(by_volume, by_count))
+        best = max(best, int((n_big + extra).max()))
     return best
 
 
@@ -113,8 +116,8 @@ def _thresholds(values, limit):
 
 def _suffix_table(ix, iy, weight, nx, ny):
     """S[i, j] = sum of weight over items with x-cell >= i and y-cell >= j (zero-padded)."""
-    table = np.zeros((nx + 1, ny + 1), dtype=np.int64)
-    np.add.at(table, (ix, iy), weight)
+    flat = np.bincount(ix * (ny + 1) + iy, weights=weight, minlength=(nx + 1) * (ny + 1))
+    table = np.rint(flat).astype(np.int64).reshape(nx + 1, ny + 1)
     return table[::-1, ::-1].cumsum(0).cumsum(1)[::-1, ::-1]
 
 

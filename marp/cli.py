@@ -181,8 +181,11 @@ def cmd_pack(args) -> int:
                   max_arrays=args.max_arrays, seed=args.seed, partial=args.partial)
     seconds = time.perf_counter() - start
     marp.verify(p, widths, heights, cols, rows)
-    placed = p.placed
-    lb = marp.lower_bounds(widths[placed], heights[placed], cols, rows, rotation=args.rotation)
+    # the bound covers every rectangle that fits an empty array, placed or not
+    fits = (widths <= cols) & (heights <= rows)
+    if args.rotation:
+        fits |= (heights <= cols) & (widths <= rows)
+    lb = marp.lower_bounds(widths[fits], heights[fits], cols, rows, rotation=args.rotation)
     result = _result(p, ids, lb, seconds)
     if args.out:
         text = (json.dumps(result, indent=1) + "\n" if args.out.lower().endswith(".json")
