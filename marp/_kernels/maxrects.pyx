@@ -73,32 +73,30 @@ cdef inline void score(const MaxRects* b, Rect f, int w, int h, int rule,
         s2[0] = f.y + h
 
 
+cdef inline void consider(const MaxRects* b, Rect f, int w, int h, int rule, int rotated,
+                          Candidate* best) noexcept nogil:
+    """Put the w x h item at f's corner if f holds it and it scores better than best."""
+    cdef long long s1, s2
+    if f.w < w or f.h < h:
+        return
+    score(b, f, w, h, rule, &s1, &s2)
+    if better(s1, s2, best.s1, best.s2):
+        best.s1 = s1
+        best.s2 = s2
+        best.x = f.x
+        best.y = f.y
+        best.rotated = rotated
+        best.in_waste = 0
+
+
 cdef void mr_find(const MaxRects* b, int w, int h, int rule, int rotation,
                   Candidate* best) noexcept nogil:
     """Improve best with this bin's best position for a w x h item (first found wins ties)."""
     cdef int i
-    cdef Rect f
-    cdef long long s1, s2
     for i in range(b.free_rects.n):
-        f = b.free_rects.data[i]
-        if f.w >= w and f.h >= h:
-            score(b, f, w, h, rule, &s1, &s2)
-            if better(s1, s2, best.s1, best.s2):
-                best.s1 = s1
-                best.s2 = s2
-                best.x = f.x
-                best.y = f.y
-                best.rotated = 0
-                best.in_waste = 0
-        if rotation and w != h and f.w >= h and f.h >= w:
-            score(b, f, h, w, rule, &s1, &s2)
-            if better(s1, s2, best.s1, best.s2):
-                best.s1 = s1
-                best.s2 = s2
-                best.x = f.x
-                best.y = f.y
-                best.rotated = 1
-                best.in_waste = 0
+        consider(b, b.free_rects.data[i], w, h, rule, 0, best)
+        if rotation and w != h:
+            consider(b, b.free_rects.data[i], h, w, rule, 1, best)
 
 
 cdef inline bint contains(Rect a, Rect b) noexcept nogil:
