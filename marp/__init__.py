@@ -12,6 +12,9 @@ except ImportError as exc:   # a source checkout whose kernels were never compil
         "'pip install -e .' (or 'pip install .') so that they are built") from None
 
 from marp.bounds import LowerBounds, lower_bound, lower_bounds
+from marp.lowering import Blocks, lower
+from marp.onnx_loader import load_onnx
+from marp.workload import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
 from marp.packing import Packing, item_order, pack
 from marp.verify import InvalidPackingError, verify
 from marp.registry import (ALGORITHMS, BIN_SELECTIONS, ORDERS, available_algorithms,
@@ -21,4 +24,6 @@ __all__ = [
     "__version__", "pack", "verify", "Packing", "InvalidPackingError", "item_order",
     "lower_bound", "lower_bounds", "LowerBounds", "ALGORITHMS", "BIN_SELECTIONS", "ORDERS",
     "available_algorithms", "available_bin_selections", "available_orders",
+    "load_onnx", "lower", "Blocks", "Workload", "Layers", "DigitalOp", "SkippedOp",
+    "WorkloadError",
 ]

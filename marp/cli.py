@@ -195,11 +195,52 @@ def cmd_pack(args) -> int:
     return 0
 
 
+def _layers_parser(sub) -> None:
+    p = sub.add_parser("layers", help="list the weight layers of an ONNX model",
+                       description="The weight layers of an ONNX model (one row each), the "
+                                   "digital work, skipped operators, and totals by kind.")
+    p.add_argument("model", help="an .onnx file")
+    p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions")
+    p.add_argument("--json", action="store_true", help="print the workload as JSON")
+
+
+LAYER_COLUMNS = (("index", "#", 3), ("kind", "kind", 9), ("op", "op", 11), ("groups", "groups", 6),
+                 ("rows", "rows", 6), ("cols", "cols", 6), ("vectors", "vectors", 8),
+                 ("weights", "weights", 8), ("macs", "MACs", 10), ("weight_bits", "bits", 4))
+
+
+def _layers_table(workload) -> str:
+    head = " ".join(f"{title:>{width}}" for _, title, width in LAYER_COLUMNS) + "  name"
+    lines = [f"marp layers: {workload.source}", head]
+    for rec in workload.layers.records():
+        lines.append(" ".join(f"{rec[key]!s:>{width}}" for key, _, width in LAYER_COLUMNS)
+                     + f"  {rec['name']}")
+    t = workload.totals()
+    lines.append(f"total: {t['layers']} layers, {t['weights']:,} weights, {t['macs']:,} MACs")
+    for kind, v in t["by_kind"].items():
+        lines.append(f"  {kind:10s} {v['layers']:4d} layers {v['weights']:>12,} weights "
+                     f"{v['macs']:>14,} MACs")
+    for d in workload.digital:
+        lines.append(f"digital: {d.op} {d.name!r} ({d.kind}) macs={d.macs:,} ops={d.ops:,}")
+    for s in workload.skipped:
+        lines.append(f"skipped: {s.op} {s.name!r}: {s.reason}")
+    return "\n".join(lines)
+
+
+def cmd_layers(args) -> int:
+    import marp
+
+    workload = marp.load_onnx(args.model, batch=args.batch)
+    print(json.dumps(workload.to_dict()) if args.json else _layers_table(workload))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="marp", description="Pack DNN weight blocks into crossbar arrays.")
     parser.add_argument("--version", action="version", version=f"marp {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     _pack_parser(sub)
+    _layers_parser(sub)
     return parser
 
 
@@ -210,7 +251,7 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return {"pack": cmd_pack}[args.command](args)
+        return {"pack": cmd_pack, "layers": cmd_layers}[args.command](args)
     except CliError as exc:
         print(f"marp: error: {exc}", file=sys.stderr)
     except (ValueError, TypeError, OSError) as exc:

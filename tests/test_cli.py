@@ -106,3 +106,34 @@ def test_cli_subprocess_exit_status(tmp_path):
     r = subprocess.run([sys.executable, "-m", "marp", "pack", "missing.csv"],
                        capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- marp layers
+
+def test_layers_table(capsys, shared):
+    code, out, err = run(capsys, "layers", str(shared / "models" / "mlperf_tiny" /
+                                               "kws_dscnn_int8_qdq.onnx"))
+    assert code == 0, err
+    assert "total: 10 layers, 22,016 weights, 2,656,768 MACs" in out
+    assert "depthwise     4 layers" in out and "digital: AveragePool" in out
+
+
+def test_layers_json(capsys, shared):
+    code, out, _ = run(capsys, "layers", "--json", str(shared / "models" / "mlperf_tiny" /
+                                                         "ic_resnet8_int8_qdq.onnx"))
+    doc = json.loads(out)
+    assert code == 0 and doc["totals"]["weights"] == 77360 and len(doc["layers"]) == 10
+    first = doc["layers"][0]
+    for key in ("name", "op", "kind", "groups", "kernel", "strides", "dilations", "pads",
+                "input_shape", "output_shape", "rows", "cols", "vectors", "macs", "weights",
+                "weight_bits"):
+        assert key in first
+
+
+def test_layers_errors(capsys, tmp_path):
+    code, _, err = run(capsys, "layers", str(tmp_path / "none.onnx"))
+    assert code == 2 and "none.onnx: no such model file" in err and err.count("\n") == 1
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    code, _, err = run(capsys, "layers", str(bad))
+    assert code == 2 and "bad.onnx: not a readable ONNX model" in err

@@ -1,0 +1,157 @@
+"""Lowering a workload to blocks: rectangles that fit one array.
+
+Per weight layer: bit slicing gives ``ceil(weight_bits / cell_bits)`` column slices per
+weight, twice that with differential pairs. With ``slice_layout="adjacent"`` (default) the
+slices of a weight sit in adjacent columns of one matrix (``cols * slices`` wide); with
+``"separate"`` each slice is its own copy of the matrix, as LRMP's eq. (2) counts them.
+Matrices larger than an array are cut into row and column tiles.
+
+Depthwise and grouped layers (``groups > 1``): ``depthwise="digital"`` leaves them to the
+digital engine (no blocks; listed in ``Blocks.digital_layers``); ``"diagonal"`` maps them
+as ``ceil(groups / c_job)`` jobs, each a block-diagonal matrix of ``c_job`` groups
+(``c_job * rows`` x ``c_job * cols``, of which only the diagonal holds weights); ``c_job``
+None means all groups in one job (the full diagonal). Every tile of a job is kept, so the
+cells of a job are its whole area, as the PCM accelerator paper counts devices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from marp import _validate
+from marp.workload import Workload
+
+DEPTHWISE_STRATEGIES = ("digital", "diagonal")
+SLICE_LAYOUTS = ("adjacent", "separate")
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Blocks as a structure of arrays, one entry per block (all int arrays).
+
+    layer : index of the layer in the workload
+    job : depthwise/grouped job number (0 for ordinary layers)
+    slice : bit slice of a "separate" layout copy (-1 with adjacent slices)
+    row_tile, col_tile : tile position in its matrix
+    height, width : rows and columns of the block (its size in an array)
+    useful_cells : cells that hold a weight slice
+    Per layer: ``layer_slices`` (column slices per weight) and ``digital_layers`` (layers
+    left to the digital engine).
+    """
+
+    layer: np.ndarray
+    job: np.ndarray
+    slice: np.ndarray
+    row_tile: np.ndarray
+    col_tile: np.ndarray
+    height: np.ndarray
+    width: np.ndarray
+    useful_cells: np.ndarray
+    array_rows: int
+    array_cols: int
+    layer_slices: np.ndarray
+    digital_layers: np.ndarray
+    depthwise: str
+    slice_layout: str
+
+    def __len__(self) -> int:
+        return self.layer.shape[0]
+
+    @property
+    def cells(self) -> int:
+        """Cells covered by the blocks (sum of block areas)."""
+        return int(np.dot(self.height.astype(np.int64), self.width.astype(np.int64)))
+
+    @property
+    def useful(self) -> int:
+        return int(self.useful_cells.sum())
+
+
+def _choice(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not known; valid names: {', '.join(allowed)}")
+    return value
+
+
+def _matrices(workload, W_bits, cell_bits, differential, depthwise, c_job, layout):
+    """One row per matrix to tile: layer, job, slice, rows, cols, groups in it, and the
+    per-group rows/cols (for the diagonal's useful cells)."""
+    L = workload.layers
+    bits = L.weight_bits if W_bits is None else np.full(len(L), W_bits, dtype=np.int64)
+    slices = -(-bits // cell_bits) * (2 if differential else 1)
+    grouped = L.groups > 1
+    analog = ~grouped | (depthwise == "diagonal")
+    per_job = L.groups if c_job is None else np.minimum(L.groups, c_job)
+    jobs = np.where(grouped, -(-L.groups // per_job), 1)
+    copies = np.where(layout == "separate", slices, 1)
+    widen = np.where(layout == "separate", 1, slices)
+    idx = np.flatnonzero(analog)
+    n_mat = jobs[idx] * copies[idx]
+    layer = np.repeat(idx, n_mat)
+    k = np.arange(layer.size) - np.repeat(np.cumsum(n_mat) - n_mat, n_mat)
+    job = k // copies[layer]
+    slc = np.where(layout == "separate", k % copies[layer], -1)
+    # groups in this job: the last job may hold fewer
+    in_job = np.where(grouped[layer],
+                      np.minimum(per_job[layer], L.groups[layer] - job * per_job[layer]), 1)
+    rg, cg = L.rows[layer], L.cols[layer] * widen[layer]
+    return dict(layer=layer, job=job, slice=slc, rows=rg * in_job, cols=cg * in_job,
+                rg=rg, cg=cg, diag=grouped[layer]), slices, np.flatnonzero(~analog)
+
+
+def _diagonal_useful(r0, c0, h, w, rg, cg):
+    """Cells of tiles (r0, c0, h, w) inside the diagonal squares of size rg x cg."""
+    t_lo = np.maximum(r0 // rg, c0 // cg)
+    t_hi = np.minimum((r0 + h - 1) // rg, (c0 + w - 1) // cg)
+    count = np.maximum(0, t_hi - t_lo + 1)
+    tile = np.repeat(np.arange(r0.size), count)
+    t = np.arange(tile.size) - np.repeat(np.cumsum(count) - count, count) + t_lo[tile]
+    ov_r = np.minimum((t + 1) * rg[tile], r0[tile] + h[tile]) - np.maximum(t * rg[tile], r0[tile])
+    ov_c = np.minimum((t + 1) * cg[tile], c0[tile] + w[tile]) - np.maximum(t * cg[tile], c0[tile])
+    return np.bincount(tile, weights=ov_r * ov_c, minlength=r0.size).astype(np.int64)
+
+
+def lower(workload: Workload, *, array_rows: int, array_cols: int, weight_bits=None,
+          cell_bits: int = 1, differential: bool = False, depthwise: str = "digital",
+          c_job=None, slice_layout: str = "adjacent") -> Blocks:
+    """Cut every weight layer of ``workload`` into blocks for arrays of
+    ``array_rows x array_cols`` (see the module doc).
+
+    weight_bits : bits per weight for every layer; None takes each layer's own
+        ``weight_bits`` (32 for a float model).
+    cell_bits : bits one cell stores. differential : signed weights on device pairs.
+    depthwise : "digital" or "diagonal" (applies to depthwise and grouped layers).
+    c_job : groups per diagonal job (None: all, the full diagonal).
+    slice_layout : "adjacent" or "separate".
+    """
+    R, C = _validate.array_shape(array_cols, array_rows)[::-1]
+    if weight_bits is not None:
+        weight_bits = _validate.positive_int("weight_bits", weight_bits)
+    cell_bits = _validate.positive_int("cell_bits", cell_bits)
+    if c_job is not None:
+        c_job = _validate.positive_int("c_job", c_job)
+    _choice("depthwise", depthwise, DEPTHWISE_STRATEGIES)
+    _choice("slice_layout", slice_layout, SLICE_LAYOUTS)
+    m, slices, digital = _matrices(workload, weight_bits, cell_bits, bool(differential),
+                                   depthwise, c_job, slice_layout)
+    row_tiles, col_tiles = -(-m["rows"] // R), -(-m["cols"] // C)
+    n_tiles = row_tiles * col_tiles
+    mat = np.repeat(np.arange(n_tiles.size), n_tiles)
+    k = np.arange(mat.size) - np.repeat(np.cumsum(n_tiles) - n_tiles, n_tiles)
+    rt, ct = k // col_tiles[mat], k % col_tiles[mat]
+    height = np.minimum(R, m["rows"][mat] - rt * R)
+    width = np.minimum(C, m["cols"][mat] - ct * C)
+    useful = height * width
+    diag = np.flatnonzero(m["diag"][mat])
+    if diag.size:
+        useful[diag] = _diagonal_useful(rt[diag] * R, ct[diag] * C, height[diag],
+                                        width[diag], m["rg"][mat][diag], m["cg"][mat][diag])
+    i32 = lambda a: np.ascontiguousarray(a, dtype=np.int32)   # noqa: E731
+    return Blocks(layer=i32(m["layer"][mat]), job=i32(m["job"][mat]),
+                  slice=i32(m["slice"][mat]), row_tile=i32(rt), col_tile=i32(ct),
+                  height=i32(height), width=i32(width),
+                  useful_cells=np.ascontiguousarray(useful, dtype=np.int64),
+                  array_rows=R, array_cols=C, layer_slices=slices.astype(np.int64),
+                  digital_layers=digital.astype(np.int64), depthwise=depthwise,
+                  slice_layout=slice_layout)
