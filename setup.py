@@ -3,7 +3,7 @@ import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-KERNELS = ["maxrects", "skyline", "engine", "verify"]
+KERNELS = ["maxrects", "skyline", "engine", "verify", "refine"]
 
 # set once for every kernel; Python-side code validates before calling them
 DIRECTIVES = {

@@ -37,14 +37,19 @@ class Packing:
     algorithm, bin_selection, order : str
         The names the packing was made with ("external" for a packing built from
         placements made elsewhere).
+    arrays_before_refine : int
+        Arrays of the constructive packing (equal to ``arrays_used`` without refinement).
+    refine_iterations : int
+        Refinement iterations done (0 without refinement).
     """
 
     __slots__ = ("array", "x", "y", "rotated", "placed", "widths", "heights", "array_cols",
-                 "array_rows", "arrays_used", "algorithm", "bin_selection", "order")
+                 "array_rows", "arrays_used", "algorithm", "bin_selection", "order",
+                 "arrays_before_refine", "refine_iterations")
 
     def __init__(self, array, x, y, rotated, widths, heights, array_cols, array_rows,
                  arrays_used, algorithm="external", bin_selection="external",
-                 order="external"):
+                 order="external", arrays_before_refine=None, refine_iterations=0):
         self.array = _frozen(np.ascontiguousarray(array, dtype=np.int32))
         self.x = _frozen(np.ascontiguousarray(x, dtype=np.int32))
         self.y = _frozen(np.ascontiguousarray(y, dtype=np.int32))
@@ -58,6 +63,9 @@ class Packing:
         self.algorithm = algorithm
         self.bin_selection = bin_selection
         self.order = order
+        self.arrays_before_refine = (self.arrays_used if arrays_before_refine is None
+                                     else int(arrays_before_refine))
+        self.refine_iterations = int(refine_iterations)
 
     @classmethod
     def from_placements(cls, array, x, y, widths, heights, array_cols, array_rows,
@@ -96,6 +104,13 @@ class Packing:
         if self.arrays_used == 0:
             return 0.0
         return self.placed_area / (self.arrays_used * self.array_cols * self.array_rows)
+
+    def array_fill(self) -> np.ndarray:
+        """Placed area (cells) of each array, as int64."""
+        placed = self.placed
+        area = self.widths[placed].astype(np.int64) * self.heights[placed]
+        return np.bincount(self.array[placed], weights=area,
+                           minlength=self.arrays_used).astype(np.int64)
 
     def placed_sizes(self) -> tuple[np.ndarray, np.ndarray]:
         """(width, height) of each rectangle as placed, i.e. swapped where rotated."""
@@ -148,7 +163,9 @@ def _oversized(w, h, W, H, rotation):
 
 def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-bssf",
          bin_selection: str = "first-fit", order: str = "area-desc", rotation: bool = False,
-         max_arrays: int | None = None, seed: int = 0, partial: bool = False) -> Packing:
+         max_arrays: int | None = None, seed: int = 0, partial: bool = False,
+         refine_seconds: float | None = None, refine_iterations: int | None = None,
+         refine_workers: int = 2) -> Packing:
     """Pack rectangles (widths x heights) into arrays of array_cols x array_rows.
 
     Parameters
@@ -171,6 +188,16 @@ def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-
     partial : bool
         When False (default), a rectangle larger than an empty array raises ValueError
         naming its index; when True it is reported as unplaced instead.
+    refine_seconds, refine_iterations : float, int or None
+        Budget of the refinement that follows the constructive packing (see
+        :mod:`marp.refine`); None on both (default) means no refinement, and a zero
+        budget returns the constructive packing unchanged. With only an iteration budget
+        the result is the same for the same seed on any machine; with a time budget it is
+        the best found in time. It stops early at the lower bound. Rectangles left
+        unplaced by ``max_arrays`` or ``partial`` stay unplaced.
+    refine_workers : int
+        Independent search streams (run in threads, one per core available); part of the
+        result's definition, so keep it fixed to reproduce a result.
 
     Returns
     -------
@@ -200,5 +227,46 @@ def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-
     out_rot = np.zeros(n, dtype=np.int8)
     arrays_used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule, rotation,
                                       binsel.code, max_bins, out_array, out_x, out_y, out_rot)
+    before, done = arrays_used, 0
+    if _refine_requested(refine_seconds, refine_iterations, refine_workers):
+        out_array, out_x, out_y, out_rot, arrays_used, done = _refine(
+            w, h, W, H, rotation, out_array, out_x, out_y, out_rot, arrays_used, seed,
+            refine_seconds, refine_iterations, refine_workers)
     return Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
-                   algorithm=algo.name, bin_selection=binsel.name, order=order)
+                   algorithm=algo.name, bin_selection=binsel.name, order=order,
+                   arrays_before_refine=before, refine_iterations=done)
+
+
+def _refine_requested(seconds, iterations, workers) -> bool:
+    """Validate the refinement budget; True when there is one."""
+    if seconds is not None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.number)) \
+                or not np.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"refine_seconds must be a finite number >= 0, got {seconds!r}")
+    if iterations is not None:
+        _validate.positive_int("refine_iterations", iterations, allow_zero=True)
+    _validate.positive_int("refine_workers", workers)
+    if seconds is None and iterations is None:
+        return False
+    return (seconds is None or seconds > 0) and (iterations is None or iterations > 0)
+
+
+def _refine(w, h, W, H, rotation, array, x, y, rot, arrays_used, seed, seconds, iterations,
+            workers):
+    from marp.bounds import lower_bound
+    from marp.refine import PORTFOLIO_ORDERS, refine_packing
+
+    placed = np.flatnonzero(array >= 0)
+    ws, hs = w[placed], h[placed]
+    lb = lower_bound(ws, hs, W, H, rotation=rotation)
+    orders = {o: item_order(ws, hs, o) for o in PORTFOLIO_ORDERS}
+    start = dict(array=array[placed], x=x[placed], y=y[placed], rot=rot[placed],
+                 arrays=arrays_used)
+    best, done = refine_packing(
+        np.ascontiguousarray(ws), np.ascontiguousarray(hs), W, H, rotation, start, lb,
+        seconds=None if seconds is None else float(seconds),
+        iterations=None if iterations is None else int(iterations), seed=seed,
+        workers=int(workers), orders=orders)
+    for name, full in (("array", array), ("x", x), ("y", y), ("rot", rot)):
+        full[placed] = best[name]
+    return array, x, y, rot, best["arrays"], done

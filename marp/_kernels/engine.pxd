@@ -37,5 +37,6 @@ ctypedef struct Packer:
 cdef int packer_init(Packer* p, int W, int H, int family, int rule, int rotation,
                      int bin_selection, int max_bins) noexcept nogil
 cdef void packer_free(Packer* p) noexcept nogil
+cdef void packer_reset(Packer* p) noexcept nogil
 cdef int packer_insert(Packer* p, int w, int h, int* out_bin,
                        Candidate* out) noexcept nogil

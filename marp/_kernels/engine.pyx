@@ -39,13 +39,26 @@ cdef int packer_init(Packer* p, int W, int H, int family, int rule, int rotation
     return grow(p, 64)
 
 
-cdef void packer_free(Packer* p) noexcept nogil:
+cdef void free_bins(Packer* p) noexcept nogil:
     cdef int b
     for b in range(p.n_bins):
         if p.family == FAMILY_SKYLINE:
             sky_free(&p.bins[b].sky)
         else:
             mr_free(&p.bins[b].mr)
+    p.n_bins = 0
+
+
+cdef void packer_reset(Packer* p) noexcept nogil:
+    """Empty every bin but keep the allocations (for packers reused many times)."""
+    cdef int i
+    free_bins(p)
+    for i in range(2 * p.cap_bins * p.K):
+        p.tree[i] = -1
+
+
+cdef void packer_free(Packer* p) noexcept nogil:
+    free_bins(p)
     free(p.bins)
     free(p.tree)
     p.bins = NULL

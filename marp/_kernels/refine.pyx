@@ -1,0 +1,329 @@
+# cython: language_level=3
+"""Local search on a multi-array packing: bin elimination and ruin-and-recreate.
+
+A move takes the least-filled array (or, sometimes, another of the least filled) with 1 to
+3 other random arrays and repacks their items from scratch in a random order with a
+random heuristic of the portfolio: first into one array fewer (success removes an array),
+otherwise into as many arrays, kept when the least-filled array of the whole packing gets
+no fuller (sideways moves allowed), which drains it until it can be eliminated. Arrays
+never interact, so a subset repack is an exact sub-problem. One stream runs per call; the
+caller runs independent streams (threads) and merges them.
+"""
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy
+from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+
+from marp._kernels.rects cimport Candidate
+from marp._kernels.engine cimport Packer, packer_init, packer_free, packer_reset, packer_insert
+
+cdef enum:
+    MAX_SUBSET = 4      # arrays taken by one move
+    ELIMINATION_TRIES = 2
+    N_KEYS = 6          # random, area, height, width, perimeter, max side
+
+
+cdef inline unsigned long long rng_next(unsigned long long* s) noexcept nogil:
+    """splitmix64: small, fast, and the same on every platform."""
+    cdef unsigned long long z
+    s[0] += 0x9E3779B97F4A7C15ULL
+    z = s[0]
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef inline int rng_int(unsigned long long* s, int n) noexcept nogil:
+    return <int> (rng_next(s) % <unsigned long long> n)
+
+
+cdef double now_seconds() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
+cdef inline long long sort_key(int key, int w, int h) noexcept nogil:
+    if key == 1:
+        return <long long> w * h
+    if key == 2:
+        return h
+    if key == 3:
+        return w
+    if key == 4:
+        return w + h
+    return w if w > h else h
+
+
+cdef void order_subset(int* items, int m, const int* w, const int* h, int key,
+                       long long* keys, unsigned long long* rng) noexcept nogil:
+    """Shuffle items, then (key > 0) sort them by the key, descending; the shuffle breaks
+    ties at random. Insertion sort: subsets are small."""
+    cdef int i, j, t
+    cdef long long kv
+    for i in range(m - 1, 0, -1):
+        j = rng_int(rng, i + 1)
+        t = items[i]
+        items[i] = items[j]
+        items[j] = t
+    if key == 0:
+        return
+    for i in range(m):
+        keys[i] = sort_key(key, w[items[i]], h[items[i]])
+    for i in range(1, m):
+        t = items[i]
+        kv = keys[i]
+        j = i - 1
+        while j >= 0 and keys[j] < kv:
+            items[j + 1] = items[j]
+            keys[j + 1] = keys[j]
+            j -= 1
+        items[j + 1] = t
+        keys[j + 1] = kv
+
+
+ctypedef struct Work:
+    int n_items
+    # the solution
+    int* bin_of
+    int* x
+    int* y
+    signed char* rot
+    long long* area            # per bin
+    int n_bins
+    # scratch for one move
+    int* items
+    long long* keys
+    int* sub_bin
+    int* sub_x
+    int* sub_y
+    signed char* sub_rot
+    long long sub_area[MAX_SUBSET]
+
+
+cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int family, int rule,
+                int binsel, int max_bins) noexcept nogil:
+    """Pack s.items[:m] into at most max_bins fresh bins; returns the bins used, -1 when
+    an item found no room, -2 when memory ran out."""
+    cdef int k, i, b, status
+    cdef Candidate c
+    packer_reset(p)
+    p.family = family
+    p.rule = rule
+    p.bin_selection = binsel
+    p.max_bins = max_bins
+    for k in range(max_bins):
+        s.sub_area[k] = 0
+    for k in range(m):
+        i = s.items[k]
+        status = packer_insert(p, w[i], h[i], &b, &c)
+        if status < 0:
+            return -2
+        if status > 0:
+            return -1
+        s.sub_bin[k] = b
+        s.sub_x[k] = c.x
+        s.sub_y[k] = c.y
+        s.sub_rot[k] = c.rotated
+        s.sub_area[b] += <long long> w[i] * h[i]
+    return p.n_bins
+
+
+cdef void drop_bin(Work* s, int gone) noexcept nogil:
+    """Remove empty bin gone; the highest-numbered bin takes its number."""
+    cdef int i, last = s.n_bins - 1
+    if gone != last:
+        for i in range(s.n_items):
+            if s.bin_of[i] == last:
+                s.bin_of[i] = gone
+        s.area[gone] = s.area[last]
+    s.area[last] = 0
+    s.n_bins -= 1
+
+
+cdef void apply(Work* s, int m, int* chosen, int k_used, int k_old) noexcept nogil:
+    """Write a subset repack (k_used bins) over the k_old chosen bins and drop the chosen
+    bins left empty, highest number first (so the bin moved into a gap is never empty)."""
+    cdef int j, i, t
+    for j in range(m):
+        i = s.items[j]
+        s.bin_of[i] = chosen[s.sub_bin[j]]
+        s.x[i] = s.sub_x[j]
+        s.y[i] = s.sub_y[j]
+        s.rot[i] = s.sub_rot[j]
+    for j in range(k_old):
+        s.area[chosen[j]] = s.sub_area[j] if j < k_used else 0
+    # sort the freed numbers chosen[k_used:k_old] descending
+    for j in range(k_used, k_old):
+        for i in range(j + 1, k_old):
+            if chosen[i] > chosen[j]:
+                t = chosen[i]
+                chosen[i] = chosen[j]
+                chosen[j] = t
+    for j in range(k_used, k_old):
+        drop_bin(s, chosen[j])
+
+
+cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil:
+    """The least-filled bin, or one of the three least filled one time in five."""
+    cdef int b, best = 0, second = -1, third = -1
+    for b in range(1, s.n_bins):
+        if s.area[b] < s.area[best]:
+            third = second
+            second = best
+            best = b
+        elif second < 0 or s.area[b] < s.area[second]:
+            third = second
+            second = b
+        elif third < 0 or s.area[b] < s.area[third]:
+            third = b
+    if rng_int(rng, 5) == 0:
+        b = rng_int(rng, 3)
+        if b == 1 and second >= 0:
+            return second
+        if b == 2 and third >= 0:
+            return third
+    return best
+
+
+cdef long long min_area(const Work* s) noexcept nogil:
+    cdef int b
+    cdef long long m = s.area[0]
+    for b in range(1, s.n_bins):
+        if s.area[b] < m:
+            m = s.area[b]
+    return m
+
+
+cdef int gather(Work* s, const int* chosen, int k) noexcept nogil:
+    cdef int i, j, m = 0
+    for i in range(s.n_items):
+        for j in range(k):
+            if s.bin_of[i] == chosen[j]:
+                s.items[m] = i
+                m += 1
+                break
+    return m
+
+
+cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
+              unsigned long long* rng) noexcept nogil:
+    """One move; returns 1 when it removed a bin, 0 otherwise, -2 out of memory."""
+    cdef int chosen[MAX_SUBSET]
+    cdef int k_max = s.n_bins if s.n_bins < MAX_SUBSET else MAX_SUBSET
+    cdef int k = 2 + rng_int(rng, k_max - 1)
+    cdef int j, i, m, t, used, hz, dup
+    cdef long long before, after, rest
+    chosen[0] = least_filled(s, rng)
+    j = 1
+    while j < k:
+        t = rng_int(rng, s.n_bins)
+        dup = 0
+        for i in range(j):
+            if chosen[i] == t:
+                dup = 1
+        if not dup:
+            chosen[j] = t
+            j += 1
+    m = gather(s, chosen, k)
+    for t in range(ELIMINATION_TRIES):
+        order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
+        hz = rng_int(rng, n_heur)
+        used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], k - 1)
+        if used == -2:
+            return -2
+        if used >= 0:
+            apply(s, m, chosen, used, k)
+            return 1
+    order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
+    hz = rng_int(rng, n_heur)
+    used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], k)
+    if used == -2:
+        return -2
+    if used < 0:
+        return 0
+    if used < k:                       # fewer bins than taken: an elimination after all
+        apply(s, m, chosen, used, k)
+        return 1
+    # keep it when the least-filled bin of the packing gets no fuller
+    before = min_area(s)
+    rest = -1
+    for i in range(s.n_bins):
+        dup = 0
+        for j in range(k):
+            if chosen[j] == i:
+                dup = 1
+        if not dup and (rest < 0 or s.area[i] < rest):
+            rest = s.area[i]
+    after = s.sub_area[0]
+    for j in range(1, k):
+        if s.sub_area[j] < after:
+            after = s.sub_area[j]
+    if rest >= 0 and rest < after:
+        after = rest
+    if after <= before:
+        apply(s, m, chosen, k, k)
+    return 0
+
+
+def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, bint rotation,
+                  const int[::1] heuristics, int[::1] bin_of, int[::1] x, int[::1] y,
+                  signed char[::1] rot, int n_bins, int lower_bound,
+                  long long max_iterations, double max_seconds, unsigned long long seed):
+    """Improve the packing (bin_of, x, y, rot; n_bins arrays) in place.
+
+    heuristics: flat (family, rule, bin_selection) triples, the portfolio of a move.
+    Stops after max_iterations moves (< 0: no limit), after max_seconds (< 0: no limit),
+    or at lower_bound arrays. Returns (arrays, iterations done)."""
+    cdef Py_ssize_t n = widths.shape[0]
+    cdef Packer p
+    cdef Work s
+    cdef long long it = 0
+    cdef int status = 0, n_heur = heuristics.shape[0] // 3, i
+    cdef unsigned long long rng = seed
+    cdef double deadline
+    if n_bins <= 1 or n_bins <= lower_bound or max_iterations == 0:
+        return n_bins, 0
+    s.n_items = <int> n
+    s.bin_of = &bin_of[0]
+    s.x = &x[0]
+    s.y = &y[0]
+    s.rot = &rot[0]
+    s.n_bins = n_bins
+    s.area = <long long*> malloc(n_bins * sizeof(long long))
+    s.items = <int*> malloc(n * sizeof(int))
+    s.keys = <long long*> malloc(n * sizeof(long long))
+    s.sub_bin = <int*> malloc(n * sizeof(int))
+    s.sub_x = <int*> malloc(n * sizeof(int))
+    s.sub_y = <int*> malloc(n * sizeof(int))
+    s.sub_rot = <signed char*> malloc(n * sizeof(signed char))
+    if (s.area == NULL or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
+            or s.sub_x == NULL or s.sub_y == NULL or s.sub_rot == NULL
+            or packer_init(&p, W, H, heuristics[0], heuristics[1], rotation,
+                           heuristics[2], MAX_SUBSET) != 0):
+        status = -2
+    with nogil:
+        if status == 0:
+            for i in range(n_bins):
+                s.area[i] = 0
+            for i in range(s.n_items):
+                s.area[s.bin_of[i]] += <long long> widths[i] * heights[i]
+            deadline = now_seconds() + max_seconds
+            while (s.n_bins > lower_bound and s.n_bins >= 2
+                   and (max_iterations < 0 or it < max_iterations)):
+                if max_seconds >= 0 and (it & 15) == 0 and now_seconds() > deadline:
+                    break
+                status = move(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur, &rng)
+                it += 1
+                if status < 0:
+                    break
+            packer_free(&p)
+    free(s.area)
+    free(s.items)
+    free(s.keys)
+    free(s.sub_bin)
+    free(s.sub_x)
+    free(s.sub_y)
+    free(s.sub_rot)
+    if status == -2:
+        raise MemoryError("marp: out of memory while refining")
+    return s.n_bins, it

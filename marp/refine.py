@@ -1,0 +1,153 @@
+"""Refinement of a packing under a time or iteration budget (see ``marp.pack``).
+
+1. Portfolio: the other constructive heuristics (algorithm x bin selection x order), each
+   one iteration; the best packing is kept.
+2. Local search (``marp/_kernels/refine.pyx``): bin elimination and ruin-and-recreate of
+   a few arrays at a time, in ``workers`` independent streams seeded from ``seed`` and run
+   in threads (the kernel releases the GIL). Streams are merged by (arrays, area of the
+   least-filled array, stream number), so with an iteration budget the result depends
+   only on the inputs and ``seed``, never on the machine or the thread timing. With a
+   time budget the result is the best found in time.
+
+Packings are compared by arrays used, then by the area of the least-filled array (less is
+better: the room it leaves is what later blocks and models can use). The refined packing
+numbers its arrays by decreasing fill, so the least-filled array is the last one.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from marp._kernels import engine
+from marp._kernels.refine import refine_stream
+from marp.registry import ALGORITHMS, BIN_SELECTIONS
+
+PORTFOLIO_ORDERS = ("area-desc", "height-desc", "width-desc", "maxside-desc",
+                    "perimeter-desc")
+PORTFOLIO_BIN_SELECTIONS = ("first-fit", "best-fit")
+# one 64-bit odd constant per stream: seeds of different streams never coincide
+STREAM_STRIDE = 0x9E3779B97F4A7C15
+
+
+def portfolio() -> list[tuple[str, str, str]]:
+    """(algorithm, bin_selection, order) of every constructive heuristic tried first."""
+    return [(a, b, o) for o in PORTFOLIO_ORDERS for a in ALGORITHMS.names()
+            for b in PORTFOLIO_BIN_SELECTIONS]
+
+
+def move_heuristics() -> np.ndarray:
+    """Flat (family, rule, bin_selection) triples a local-search move picks from."""
+    rows = [(ALGORITHMS.get(a).family, ALGORITHMS.get(a).rule, BIN_SELECTIONS.get(b).code)
+            for a in ALGORITHMS.names() for b in PORTFOLIO_BIN_SELECTIONS]
+    return np.ascontiguousarray(np.array(rows, dtype=np.int32).ravel())
+
+
+def fill_by_array(array: np.ndarray, area: np.ndarray, n_arrays: int) -> np.ndarray:
+    """Placed area per array."""
+    placed = array >= 0
+    return np.bincount(array[placed], weights=area[placed], minlength=n_arrays)
+
+
+def score(array, area, n_arrays) -> tuple[int, float]:
+    """(arrays, area of the least-filled array): lower is better."""
+    if n_arrays == 0:
+        return (0, 0.0)
+    return (int(n_arrays), float(fill_by_array(array, area, n_arrays).min()))
+
+
+class Budget:
+    """Iterations and seconds left; None means no limit on that axis."""
+
+    def __init__(self, seconds, iterations):
+        self.deadline = None if seconds is None else time.perf_counter() + seconds
+        self.iterations = iterations
+
+    def exhausted(self) -> bool:
+        if self.iterations is not None and self.iterations <= 0:
+            return True
+        return self.deadline is not None and time.perf_counter() >= self.deadline
+
+    def spend(self, n: int = 1) -> None:
+        if self.iterations is not None:
+            self.iterations -= n
+
+    def seconds_left(self) -> float:
+        return -1.0 if self.deadline is None else max(0.0, self.deadline - time.perf_counter())
+
+
+def _run_portfolio(w, h, W, H, rotation, orders, state, area, lower_bound, budget):
+    for algo, binsel, order in portfolio():
+        if budget.exhausted() or state["arrays"] <= lower_bound:
+            return
+        budget.spend()
+        a = ALGORITHMS.get(algo)
+        n = w.shape[0]
+        out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
+               np.zeros(n, np.int8)]
+        used = engine.pack_ordered(w, h, orders[order], W, H, a.family, a.rule, rotation,
+                                   BIN_SELECTIONS.get(binsel).code, -1, *out)
+        if score(out[0], area, used) < score(state["array"], area, state["arrays"]):
+            state.update(array=out[0], x=out[1], y=out[2], rot=out[3], arrays=used)
+
+
+def _run_streams(w, h, W, H, rotation, state, lower_bound, budget, seed, workers):
+    iters = budget.iterations
+    shares = [-1] * workers if iters is None else \
+        [iters // workers + (k < iters % workers) for k in range(workers)]
+    seconds = budget.seconds_left()
+    heur = move_heuristics()
+
+    def stream(k):
+        arr, x, y, rot = (state[f].copy() for f in ("array", "x", "y", "rot"))
+        rng_seed = (seed * 1_000_003 + (k + 1) * STREAM_STRIDE) % (1 << 64)
+        arrays, done = refine_stream(w, h, W, H, rotation, heur, arr, x, y, rot,
+                                     state["arrays"], lower_bound, shares[k], seconds,
+                                     rng_seed)
+        return arrays, done, arr, x, y, rot
+
+    if workers == 1:
+        results = [stream(0)]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(stream, range(workers)))
+    return results
+
+
+def refine_packing(w, h, W, H, rotation, start, lower_bound, *, seconds, iterations, seed,
+                   workers, orders):
+    """Refine ``start`` (array, x, y, rot, arrays) of all items; returns the improved
+    (array, x, y, rot, arrays) with arrays renumbered by decreasing fill, and the number
+    of iterations done."""
+    area = w.astype(np.int64) * h
+    state = dict(start)
+    budget = Budget(seconds, iterations)
+    done = 0
+    before = budget.iterations
+    _run_portfolio(w, h, W, H, rotation, orders, state, area, lower_bound, budget)
+    if before is not None:
+        done += before - budget.iterations
+    if not budget.exhausted() and state["arrays"] > lower_bound:
+        best = None
+        for k, (arrays, its, arr, x, y, rot) in enumerate(
+                _run_streams(w, h, W, H, rotation, state, lower_bound, budget, seed, workers)):
+            done += its
+            key = score(arr, area, arrays) + (k,)
+            if best is None or key < best[0]:
+                best = (key, arr, x, y, rot, arrays)
+        if best[0][:2] <= score(state["array"], area, state["arrays"]):
+            state.update(array=best[1], x=best[2], y=best[3], rot=best[4], arrays=best[5])
+    return _by_fill(state, area), done
+
+
+def _by_fill(state, area):
+    """Renumber arrays by decreasing fill (ties: old number), least filled last."""
+    n = state["arrays"]
+    fill = fill_by_array(state["array"], area, n)
+    rank = np.empty(n, dtype=np.int32)
+    rank[np.lexsort((np.arange(n), -fill))] = np.arange(n, dtype=np.int32)
+    array = state["array"].copy()
+    placed = array >= 0
+    array[placed] = rank[array[placed]]
+    return dict(state, array=array)
