@@ -49,7 +49,13 @@ def _pack_parser(sub) -> None:
                    "is reported unplaced")
     p.add_argument("--partial", action="store_true", help="report rectangles larger than "
                    "an array as unplaced instead of failing")
-    p.add_argument("--seed", type=int, default=0, help="seed of the random order")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random order and of "
+                   "the refinement")
+    p.add_argument("--refine-seconds", type=float, help="refine for at most S seconds")
+    p.add_argument("--refine-iterations", type=int, help="refine for N iterations "
+                   "(deterministic for a seed)")
+    p.add_argument("--refine-workers", type=int, default=2, help="independent refinement "
+                   "streams, run in threads (default 2)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--out", help="write the result to FILE (JSON if it ends in .json, "
                    "else CSV of the placements)")
@@ -120,7 +126,8 @@ def _result(p, ids, lb, seconds) -> dict:
                    "y": int(p.y[i]), "w": int(pw[i]), "h": int(ph[i]),
                    "rotated": bool(p.rotated[i])} for i in range(len(p))]
     return {
-        "arrays_used": p.arrays_used, "lower_bound": lb.value,
+        "arrays_used": p.arrays_used, "arrays_before_refine": p.arrays_before_refine,
+        "refine_iterations": p.refine_iterations, "lower_bound": lb.value,
         "lower_bound_tight": list(lb.tight), "utilization": p.utilization,
         "seconds": seconds, "array_cols": p.array_cols, "array_rows": p.array_rows,
         "algorithm": p.algorithm, "bin_selection": p.bin_selection, "order": p.order,
@@ -161,7 +168,10 @@ def _summary(result, source) -> str:
         f"marp pack: {result['rectangles']} rectangles from {source} into "
         f"{result['array_cols']}x{result['array_rows']} arrays ({result['algorithm']}, "
         f"{result['bin_selection']}, {result['order']})",
-        f"  arrays used   {result['arrays_used']}",
+        f"  arrays used   {result['arrays_used']}"
+        + (f" (constructive {result['arrays_before_refine']}, "
+           f"{result['refine_iterations']} refinement iterations)"
+           if result["refine_iterations"] else ""),
         f"  lower bound   {result['lower_bound']} ({', '.join(result['lower_bound_tight'])})",
         f"  utilization   {100 * result['utilization']:.2f} %",
         f"  unplaced      {len(result['unplaced'])}",
@@ -178,7 +188,10 @@ def cmd_pack(args) -> int:
     start = time.perf_counter()
     p = marp.pack(widths, heights, cols, rows, algorithm=args.algorithm,
                   bin_selection=args.bin_selection, order=args.order, rotation=args.rotation,
-                  max_arrays=args.max_arrays, seed=args.seed, partial=args.partial)
+                  max_arrays=args.max_arrays, seed=args.seed, partial=args.partial,
+                  refine_seconds=args.refine_seconds,
+                  refine_iterations=args.refine_iterations,
+                  refine_workers=args.refine_workers)
     seconds = time.perf_counter() - start
     marp.verify(p, widths, heights, cols, rows)
     # the bound covers every rectangle that fits an empty array, placed or not

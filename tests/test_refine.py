@@ -1,0 +1,104 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import marp
+from marp.readers import read_2bp
+
+
+def instance(shared, name="Class_01.2bp", k=21):
+    ins = read_2bp(shared / "bench-data" / "2bp" / name)[k - 1]
+    return ins.widths, ins.heights, ins.array_cols, ins.array_rows
+
+
+def same(p, q):
+    return (p.array.tolist(), p.x.tolist(), p.y.tolist(), p.arrays_used) == \
+           (q.array.tolist(), q.x.tolist(), q.y.tolist(), q.arrays_used)
+
+
+@pytest.mark.parametrize("budget", [{"refine_iterations": 0}, {"refine_seconds": 0},
+                                    {"refine_seconds": 0.0, "refine_iterations": 50}])
+def test_zero_budget_returns_the_constructive_packing(budget):
+    rng = np.random.default_rng(2)
+    w, h = rng.integers(1, 30, 80), rng.integers(1, 30, 80)
+    p = marp.pack(w, h, 30, 30)
+    q = marp.pack(w, h, 30, 30, **budget)
+    assert same(p, q) and q.refine_iterations == 0 and q.arrays_before_refine == p.arrays_used
+
+
+def test_refinement_improves_and_is_valid(shared):
+    w, h, W, H = instance(shared, "Class_07.2bp", 46)
+    p = marp.pack(w, h, W, H, refine_iterations=3000, seed=1)
+    marp.verify(p, w, h, W, H)
+    assert p.arrays_used < p.arrays_before_refine
+    assert p.refine_iterations <= 3000
+
+
+def test_iteration_budget_is_deterministic(shared):
+    w, h, W, H = instance(shared, "Class_07.2bp", 45)
+    runs = [marp.pack(w, h, W, H, refine_iterations=2000, seed=5) for _ in range(3)]
+    assert all(same(runs[0], r) for r in runs[1:])
+    single = [marp.pack(w, h, W, H, refine_iterations=2000, seed=5, refine_workers=1)
+              for _ in range(2)]
+    assert same(single[0], single[1])
+
+
+def test_different_seeds_may_differ_but_stay_valid(shared):
+    w, h, W, H = instance(shared, "Class_05.2bp", 30)
+    for seed in range(3):
+        p = marp.pack(w, h, W, H, refine_iterations=500, seed=seed)
+        marp.verify(p, w, h, W, H)
+
+
+def test_stops_at_the_lower_bound(shared):
+    # class 10, n=100, #8: the constructive packing is one above the bound (18)
+    w, h, W, H = instance(shared, "Class_10.2bp", 48)
+    lb = marp.lower_bound(w, h, W, H)
+    p = marp.pack(w, h, W, H, refine_iterations=1_000_000)
+    assert p.arrays_before_refine > lb == p.arrays_used
+    assert p.refine_iterations < 1_000_000
+
+
+def test_refined_arrays_are_numbered_by_decreasing_fill(shared):
+    w, h, W, H = instance(shared, "Class_03.2bp", 50)
+    p = marp.pack(w, h, W, H, refine_iterations=300)
+    fill = p.array_fill()
+    assert (np.diff(fill) <= 0).all()
+
+
+def test_unplaced_rectangles_stay_unplaced():
+    w = [5, 5, 5, 5, 50]
+    h = [5, 5, 5, 5, 5]
+    p = marp.pack(w, h, 10, 10, partial=True, refine_iterations=100)
+    marp.verify(p, w, h, 10, 10)
+    assert p.unplaced.tolist() == [4] and p.arrays_used == 1
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"refine_seconds": -1}, "refine_seconds must be a finite number >= 0"),
+    ({"refine_seconds": float("nan")}, "refine_seconds"),
+    ({"refine_iterations": -5}, "refine_iterations must be"),
+    ({"refine_iterations": 10, "refine_workers": 0}, "refine_workers must be"),
+])
+def test_bad_budgets(kw, match):
+    with pytest.raises(ValueError, match=match):
+        marp.pack([1], [1], 5, 5, **kw)
+
+
+@given(data=st.integers(2, 30).flatmap(lambda W: st.tuples(
+    st.just(W), st.lists(st.tuples(st.integers(1, W), st.integers(1, W)), min_size=1,
+                         max_size=40))),
+       algorithm=st.sampled_from(marp.available_algorithms()), seed=st.integers(0, 3),
+       rotation=st.booleans())
+def test_property_never_worse_never_invalid(data, algorithm, seed, rotation):
+    W, items = data
+    w = [a for a, _ in items]
+    h = [b for _, b in items]
+    start = marp.pack(w, h, W, W, algorithm=algorithm, rotation=rotation)
+    p = marp.pack(w, h, W, W, algorithm=algorithm, rotation=rotation, refine_iterations=120,
+                  seed=seed)
+    marp.verify(p, w, h, W, W)
+    assert p.placed.all()
+    assert p.arrays_used <= start.arrays_used == p.arrays_before_refine
+    assert p.arrays_used >= marp.lower_bound(w, h, W, W, rotation=rotation)
