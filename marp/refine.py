@@ -87,7 +87,10 @@ def _run_portfolio(w, h, W, H, rotation, orders, state, area, lower_bound, budge
         out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
                np.zeros(n, np.int8)]
         used = engine.pack_ordered(w, h, orders[order], W, H, a.family, a.rule, rotation,
-                                   BIN_SELECTIONS.get(binsel).code, -1, *out)
+                                   BIN_SELECTIONS.get(binsel).code, -1, *out,
+                                   budget.seconds_left())
+        if used < 0:          # out of time in the middle of this packing
+            return
         if score(out[0], area, used) < score(state["array"], area, state["arrays"]):
             state.update(array=out[0], x=out[1], y=out[2], rot=out[3], arrays=used)
 

@@ -2,6 +2,7 @@
 """Multi-array packing: item loop, bin (array) selection, and the bin max-tree."""
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memset, memcpy
+from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 
 from marp._kernels.rects cimport (Candidate, cand_reset, cand_found, better, level_of,
                                   stair_close)
@@ -251,21 +252,34 @@ cdef int packer_insert(Packer* p, int w, int h, int* out_bin, Candidate* out) no
     return -1 if place(p, b, out, w, h) != 0 else 0
 
 
+cdef double now_seconds() noexcept nogil:
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec + ts.tv_nsec * 1e-9
+
+
 def pack_ordered(const int[::1] widths, const int[::1] heights, const int[::1] order,
                  int W, int H, int family, int rule, bint rotation, int bin_selection,
                  int max_bins, int[::1] out_array, int[::1] out_x, int[::1] out_y,
-                 signed char[::1] out_rotated):
+                 signed char[::1] out_rotated, double max_seconds=-1.0):
     """Pack items in the given order; fills the outputs (indexed like widths), returns the
-    number of arrays opened. Inputs are validated by marp.packing; unplaced items get -1."""
+    number of arrays opened. Inputs are validated by marp.packing; unplaced items get -1.
+    With max_seconds >= 0, returns -1 (outputs incomplete) once that time has passed."""
     cdef Packer p
     cdef Candidate c
     cdef Py_ssize_t k, n = order.shape[0]
     cdef int i, b, status = 0, n_bins = 0
+    cdef double deadline = -1.0
     if packer_init(&p, W, H, family, rule, rotation, bin_selection, max_bins) != 0:
         packer_free(&p)
         raise MemoryError("marp: out of memory while packing")
     with nogil:
+        if max_seconds >= 0:
+            deadline = now_seconds() + max_seconds
         for k in range(n):
+            if (k & 511) == 511 and deadline >= 0 and now_seconds() > deadline:
+                status = 2
+                break
             i = order[k]
             status = packer_insert(&p, widths[i], heights[i], &b, &c)
             if status < 0:
@@ -284,4 +298,4 @@ def pack_ordered(const int[::1] widths, const int[::1] heights, const int[::1] o
         packer_free(&p)
     if status < 0:
         raise MemoryError("marp: out of memory while packing")
-    return n_bins
+    return -1 if status == 2 else n_bins

@@ -98,12 +98,14 @@ ctypedef struct Work:
     int* sub_y
     signed char* sub_rot
     long long sub_area[MAX_SUBSET]
+    double deadline            # monotonic seconds; < 0: none
 
 
 cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int family, int rule,
                 int binsel, int max_bins) noexcept nogil:
     """Pack s.items[:m] into at most max_bins fresh bins; returns the bins used, -1 when
-    an item found no room, -2 when memory ran out."""
+    an item found no room, -2 when memory ran out, -3 past the deadline (a repack of
+    thousands of items can take long, so the clock is read inside it too)."""
     cdef int k, i, b, status
     cdef Candidate c
     packer_reset(p)
@@ -114,6 +116,8 @@ cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int famil
     for k in range(max_bins):
         s.sub_area[k] = 0
     for k in range(m):
+        if (k & 511) == 511 and s.deadline >= 0 and now_seconds() > s.deadline:
+            return -3
         i = s.items[k]
         status = packer_insert(p, w[i], h[i], &b, &c)
         if status < 0:
@@ -207,7 +211,8 @@ cdef int gather(Work* s, const int* chosen, int k) noexcept nogil:
 
 cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
               unsigned long long* rng) noexcept nogil:
-    """One move; returns 1 when it removed a bin, 0 otherwise, -2 out of memory."""
+    """One move; returns 1 when it removed a bin, 0 otherwise, -2 out of memory, -3 past
+    the deadline (the move is dropped)."""
     cdef int chosen[MAX_SUBSET]
     cdef int k_max = s.n_bins if s.n_bins < MAX_SUBSET else MAX_SUBSET
     cdef int k = 2 + rng_int(rng, k_max - 1)
@@ -229,16 +234,16 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
         order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
         hz = rng_int(rng, n_heur)
         used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], k - 1)
-        if used == -2:
-            return -2
+        if used <= -2:
+            return used
         if used >= 0:
             apply(s, m, chosen, used, k)
             return 1
     order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
     hz = rng_int(rng, n_heur)
     used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], k)
-    if used == -2:
-        return -2
+    if used <= -2:
+        return used
     if used < 0:
         return 0
     if used < k:                       # fewer bins than taken: an elimination after all
@@ -280,7 +285,6 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     cdef long long it = 0
     cdef int status = 0, n_heur = heuristics.shape[0] // 3, i
     cdef unsigned long long rng = seed
-    cdef double deadline
     if n_bins <= 1 or n_bins <= lower_bound or max_iterations == 0:
         return n_bins, 0
     s.n_items = <int> n
@@ -307,12 +311,15 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
                 s.area[i] = 0
             for i in range(s.n_items):
                 s.area[s.bin_of[i]] += <long long> widths[i] * heights[i]
-            deadline = now_seconds() + max_seconds
+            s.deadline = now_seconds() + max_seconds if max_seconds >= 0 else -1.0
             while (s.n_bins > lower_bound and s.n_bins >= 2
                    and (max_iterations < 0 or it < max_iterations)):
-                if max_seconds >= 0 and (it & 15) == 0 and now_seconds() > deadline:
+                if s.deadline >= 0 and now_seconds() > s.deadline:
                     break
                 status = move(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur, &rng)
+                if status == -3:
+                    status = 0
+                    break
                 it += 1
                 if status < 0:
                     break
