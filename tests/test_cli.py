@@ -137,3 +137,18 @@ def test_layers_errors(capsys, tmp_path):
     bad.write_bytes(b"not a model")
     code, _, err = run(capsys, "layers", str(bad))
     assert code == 2 and "bad.onnx: not a readable ONNX model" in err
+
+
+def test_refine_flags_and_json_keys(capsys, shared):
+    path = shared / "bench-data" / "2bp" / "Class_10.2bp"
+    code, out, err = run(capsys, "pack", str(path), "--instance", "48", "--json",
+                         "--refine-iterations", "2000", "--seed", "1")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["arrays_before_refine"] == 19 and doc["arrays_used"] == doc["lower_bound"] == 18
+    assert 0 < doc["refine_iterations"] <= 2000
+    code, out, _ = run(capsys, "pack", str(path), "--instance", "48",
+                       "--refine-seconds", "0.05")
+    assert code == 0 and "(constructive 19," in out
+    code, _, err = run(capsys, "pack", str(path), "--instance", "48", "--refine-seconds", "-1")
+    assert code == 2 and "refine_seconds must be" in err
