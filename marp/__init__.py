@@ -11,7 +11,9 @@ except ImportError as exc:   # a source checkout whose kernels were never compil
         "marp's compiled kernels are missing (" + str(exc) + "); install marp with "
         "'pip install -e .' (or 'pip install .') so that they are built") from None
 
+from marp.arch import Arch, ArchError, available_archs, load_arch
 from marp.bounds import LowerBounds, lower_bound, lower_bounds
+from marp.cost import CostReport, cost
 from marp.lowering import Blocks, lower
 from marp.onnx_loader import load_onnx
 from marp.workload import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
@@ -25,5 +27,6 @@ __all__ = [
     "lower_bound", "lower_bounds", "LowerBounds", "ALGORITHMS", "BIN_SELECTIONS", "ORDERS",
     "available_algorithms", "available_bin_selections", "available_orders",
     "load_onnx", "lower", "Blocks", "Workload", "Layers", "DigitalOp", "SkippedOp",
-    "WorkloadError",
+    "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
+    "CostReport",
 ]

@@ -1,0 +1,254 @@
+"""Accelerator descriptions: ``load_arch(path_or_name) -> Arch``, frozen and validated.
+
+A config is YAML with three sections: ``aimc`` (the analog bank), ``digital`` (the engine
+for depthwise and other non-AIMC work) and ``schedule``. Every key carries its unit in its
+name. Validation collects every problem (unknown key, missing key, wrong type, value out
+of range) and reports each with its key path and the expected range.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+ADC_ENERGY_MODELS = ("constant", "zigzag")
+
+
+class ArchError(ValueError):
+    """An invalid architecture config; ``problems`` lists each one with its key path."""
+
+    def __init__(self, source: str, problems: list[str]):
+        super().__init__(f"{source}: invalid architecture config:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+# key -> (type, minimum, maximum, must be > minimum, description)
+INT, FLOAT, BOOL, STR = "int", "float", "bool", "str"
+SCHEMA = {
+    "aimc": {
+        "array_rows": (INT, 1, None, False, "wordlines (inputs) per array"),
+        "array_cols": (INT, 1, None, False, "bitlines (outputs) per array"),
+        "arrays": (INT, 1, None, False, "arrays in the bank"),
+        "cell_bits": (INT, 1, 16, False, "bits stored per cell"),
+        "differential": (BOOL, None, None, False, "signed weights on device pairs"),
+        "weight_bits": (INT, 1, 32, False, "default weight precision"),
+        "act_bits": (INT, 1, 32, False, "input activation precision"),
+        "dac_bits": (INT, 1, 32, False, "input bits applied per cycle"),
+        "row_parallelism": (INT, 1, None, False, "rows activated in one array op"),
+        "adcs_per_array": (INT, 1, None, False, "ADCs shared by the bitlines"),
+        "adc_bits": (INT, 1, 16, False, "ADC resolution"),
+        "adc_energy_model": (STR, None, None, False, "constant or zigzag"),
+        "e_adc_pj": (FLOAT, 0, None, False, "energy per conversion (constant model)"),
+        "vdd_v": (FLOAT, 0, None, True, "supply voltage (zigzag ADC model)"),
+        "t_array_op_ns": (FLOAT, 0, None, True, "time of one array op"),
+        "e_dac_pj": (FLOAT, 0, None, False, "energy per row per input cycle"),
+        "e_cell_pj": (FLOAT, 0, None, False, "energy per active cell per input cycle"),
+        "e_array_op_pj": (FLOAT, 0, None, False, "fixed energy per array op"),
+        "e_write_pj_per_cell": (FLOAT, 0, None, False, "energy to program one cell"),
+        "t_write_row_ns": (FLOAT, 0, None, False, "time to program one row"),
+        "p_leak_uw_per_array": (FLOAT, 0, None, False, "static power per powered array"),
+    },
+    "digital": {
+        "pe_rows": (INT, 1, None, False, "rows of the PE array"),
+        "pe_cols": (INT, 1, None, False, "columns of the PE array"),
+        "f_mhz": (FLOAT, 0, None, True, "clock"),
+        "e_mac_pj": (FLOAT, 0, None, False, "energy per MAC"),
+        "e_sram_pj_per_byte": (FLOAT, 0, None, False, "energy per byte moved from SRAM"),
+        "p_leak_uw": (FLOAT, 0, None, False, "static power"),
+    },
+    "schedule": {
+        "batch": (INT, 1, None, False, "inferences per weight (re)load"),
+    },
+}
+TOP_KEYS = {"name": STR, "description": STR}
+
+
+@dataclass(frozen=True)
+class AimcConfig:
+    array_rows: int
+    array_cols: int
+    arrays: int
+    cell_bits: int
+    differential: bool
+    weight_bits: int
+    act_bits: int
+    dac_bits: int
+    row_parallelism: int
+    adcs_per_array: int
+    adc_bits: int
+    adc_energy_model: str
+    e_adc_pj: float
+    vdd_v: float
+    t_array_op_ns: float
+    e_dac_pj: float
+    e_cell_pj: float
+    e_array_op_pj: float
+    e_write_pj_per_cell: float
+    t_write_row_ns: float
+    p_leak_uw_per_array: float
+
+    @property
+    def e_adc_conversion_pj(self) -> float:
+        """Energy of one ADC conversion under the configured model."""
+        if self.adc_energy_model == "zigzag":     # (100 fF * B + 0.001 fF * 4^B) * VDD^2
+            femto_joule = (100.0 * self.adc_bits + 0.001 * 4.0 ** self.adc_bits) * self.vdd_v ** 2
+            return femto_joule / 1000.0
+        return self.e_adc_pj
+
+    @property
+    def input_cycles(self) -> int:
+        return -(-self.act_bits // self.dac_bits)
+
+    @property
+    def devices_per_conversion(self) -> int:
+        """Bitlines read by one ADC conversion: a differential pair is subtracted first."""
+        return 2 if self.differential else 1
+
+
+@dataclass(frozen=True)
+class DigitalConfig:
+    pe_rows: int
+    pe_cols: int
+    f_mhz: float
+    e_mac_pj: float
+    e_sram_pj_per_byte: float
+    p_leak_uw: float
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    batch: int
+
+
+@dataclass(frozen=True)
+class Arch:
+    """A validated accelerator: ``aimc``, ``digital`` and ``schedule`` sections."""
+
+    name: str
+    description: str
+    aimc: AimcConfig
+    digital: DigitalConfig
+    schedule: ScheduleConfig
+    source: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "description": self.description,
+                "aimc": dataclasses.asdict(self.aimc),
+                "digital": dataclasses.asdict(self.digital),
+                "schedule": dataclasses.asdict(self.schedule)}
+
+    def with_values(self, values: dict) -> "Arch":
+        """A copy with {"section.key": value} replaced, validated like a file."""
+        doc = self.as_dict()
+        for path, value in values.items():
+            section, _, key = path.partition(".")
+            if section not in SCHEMA or not key:
+                raise ArchError(self.source, [f"{path}: not a key (expected section.key, "
+                                              f"sections {', '.join(SCHEMA)})"])
+            doc[section][key] = value
+        return from_dict(doc, source=f"{self.source} (modified)")
+
+    def peak_ops_per_s(self) -> float:
+        """Peak of one full array (2 ops per MAC), every cell used, no reload."""
+        a = self.aimc
+        row_groups = -(-a.array_rows // a.row_parallelism)
+        conversions = -(-a.array_cols // a.devices_per_conversion)
+        rounds = -(-conversions // a.adcs_per_array)
+        seconds = a.input_cycles * row_groups * rounds * a.t_array_op_ns * 1e-9
+        macs = a.array_rows * conversions / -(-a.weight_bits // a.cell_bits)
+        return 2 * macs / seconds
+
+
+def _check_value(path, value, spec, problems):
+    kind, low, high, strict, what = spec
+    if kind == BOOL:
+        ok = isinstance(value, bool)
+    elif kind == INT:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == FLOAT:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        problems.append(f"{path}: expected {kind} ({what}), got {type(value).__name__} "
+                        f"{value!r}")
+        return
+    if kind in (INT, FLOAT):
+        if isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{path}: {value} is not finite")
+            return
+        bounds = f"{'>' if strict else '>='} {low}" + (f" and <= {high}" if high else "")
+        if low is not None and (value < low or (strict and value == low)) or \
+                high is not None and value > high:
+            problems.append(f"{path}: {value} out of range (expected {bounds}; {what})")
+
+
+def from_dict(doc: dict, source: str = "<dict>") -> Arch:
+    """Validate a parsed config and build an Arch; ArchError lists every problem."""
+    problems = []
+    if not isinstance(doc, dict):
+        raise ArchError(source, [f"top level: expected a mapping, got {type(doc).__name__}"])
+    for key in doc:
+        if key not in SCHEMA and key not in TOP_KEYS:
+            problems.append(f"{key}: unknown key (expected one of "
+                            f"{', '.join(list(TOP_KEYS) + list(SCHEMA))})")
+    sections = {}
+    for section, keys in SCHEMA.items():
+        body = doc.get(section)
+        if not isinstance(body, dict):
+            problems.append(f"{section}: missing section" if body is None else
+                            f"{section}: expected a mapping, got {type(body).__name__}")
+            continue
+        for key in body:
+            if key not in keys:
+                problems.append(f"{section}.{key}: unknown key")
+        for key, spec in keys.items():
+            if key not in body:
+                problems.append(f"{section}.{key}: missing ({spec[0]}, {spec[4]})")
+            else:
+                _check_value(f"{section}.{key}", body[key], spec, problems)
+        sections[section] = body
+    aimc = sections.get("aimc", {})
+    if aimc.get("adc_energy_model") not in (None, *ADC_ENERGY_MODELS):
+        problems.append(f"aimc.adc_energy_model: {aimc['adc_energy_model']!r} is not known "
+                        f"(expected {' or '.join(ADC_ENERGY_MODELS)})")
+    if problems:
+        raise ArchError(source, problems)
+    cast = {INT: int, FLOAT: float, BOOL: bool, STR: str}
+    built = {s: {k: cast[SCHEMA[s][k][0]](v) for k, v in sections[s].items()} for s in SCHEMA}
+    return Arch(name=str(doc.get("name", "")), description=str(doc.get("description", "")),
+                aimc=AimcConfig(**built["aimc"]), digital=DigitalConfig(**built["digital"]),
+                schedule=ScheduleConfig(**built["schedule"]), source=source)
+
+
+def available_archs() -> tuple[str, ...]:
+    """Names of the bundled configs (``load_arch(name)``)."""
+    return tuple(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
+
+
+def load_arch(path_or_name) -> Arch:
+    """Load a config from a YAML file, or a bundled one by bare name (e.g. "qracc")."""
+    import yaml
+
+    if isinstance(path_or_name, Arch):
+        return path_or_name
+    text = os.fspath(path_or_name)
+    path = Path(text)
+    if not path.suffix and os.sep not in text:
+        if text not in available_archs():
+            raise ValueError(f"arch={text!r} is not a bundled config; bundled: "
+                             f"{', '.join(available_archs())} (or give a .yaml path)")
+        path = CONFIG_DIR / f"{text}.yaml"
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FileNotFoundError(f"{path}: cannot read the architecture config "
+                                f"({exc.strerror})") from None
+    try:
+        doc = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ArchError(str(path), [f"not valid YAML: {exc}"]) from None
+    return from_dict(doc, source=str(path))

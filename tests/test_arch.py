@@ -1,0 +1,104 @@
+import re
+
+import pytest
+import yaml
+
+import marp
+from marp.arch import ArchError, load_arch
+
+
+def test_bundled_configs_load():
+    assert set(marp.available_archs()) >= {"qracc", "lrmp_rram", "ottavi_pcm", "zigzag_aimc"}
+    for name in marp.available_archs():
+        arch = load_arch(name)
+        assert arch.name == name and arch.aimc.array_rows > 0
+
+
+def test_every_number_in_a_bundled_config_names_its_source():
+    for name in marp.available_archs():
+        text = (marp.arch.CONFIG_DIR / f"{name}.yaml").read_text()
+        for line in text.splitlines():
+            m = re.match(r"^\s+[a-z_]+:\s*([^#\s][^#]*?)\s*(#.*)?$", line)
+            if m and m.group(1)[0].isdigit():
+                assert m.group(2) and m.group(2)[1:].strip(), f"{name}: {line}"
+
+
+def test_qracc_defaults():
+    a = load_arch("qracc")
+    assert (a.aimc.array_rows, a.aimc.array_cols, a.aimc.arrays) == (1152, 256, 16)
+    assert (a.digital.pe_rows, a.digital.pe_cols, a.digital.f_mhz) == (16, 16, 260.0)
+
+
+def test_lrmp_table_one():
+    a = load_arch("lrmp_rram").aimc
+    assert (a.array_rows, a.cell_bits, a.row_parallelism, a.dac_bits, a.adcs_per_array,
+            a.adc_bits, a.arrays) == (256, 1, 9, 1, 8, 4, 5682)
+
+
+@pytest.mark.parametrize("size,ops", [(100, 285.7e9), (1000, 28.57e12)])
+def test_pcm_peak(size, ops):
+    """Ottavi et al.: a 100x100 array at 70 ns per op peaks at 286 GOPS; 1000x1000 at
+    28.6 TOPS (the array counts weights; each is a differential pair of devices)."""
+    a = load_arch("ottavi_pcm").with_values({
+        "aimc.array_rows": size, "aimc.array_cols": 2 * size, "aimc.adcs_per_array": size,
+        "aimc.row_parallelism": size})
+    assert a.peak_ops_per_s() == pytest.approx(ops, rel=1e-3)
+
+
+def test_zigzag_adc_model():
+    a = load_arch("zigzag_aimc").aimc
+    assert a.e_adc_conversion_pj == pytest.approx((100 * 8 + 0.001 * 4 ** 8) * 0.81 / 1000)
+
+
+def config(tmp_path, mutate):
+    doc = yaml.safe_load((marp.arch.CONFIG_DIR / "qracc.yaml").read_text())
+    mutate(doc)
+    path = tmp_path / "arch.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+@pytest.mark.parametrize("mutate,message", [
+    (lambda d: d["aimc"].update(e_adc_pj=-1.0), r"aimc.e_adc_pj: -1.0 out of range \(expected >= 0"),
+    (lambda d: d["aimc"].update(array_rows=0), r"aimc.array_rows: 0 out of range \(expected >= 1"),
+    (lambda d: d["aimc"].update(e_adc_fj=1.0), r"aimc.e_adc_fj: unknown key"),
+    (lambda d: d["digital"].update(pe_rows="16"), r"digital.pe_rows: expected int .* got str '16'"),
+    (lambda d: d["aimc"].pop("t_array_op_ns"), r"aimc.t_array_op_ns: missing \(float"),
+    (lambda d: d.pop("schedule"), r"schedule: missing section"),
+    (lambda d: d.update(gpu=1), r"gpu: unknown key"),
+    (lambda d: d["aimc"].update(adc_energy_model="sar"), r"adc_energy_model: 'sar' is not known"),
+    (lambda d: d["aimc"].update(t_array_op_ns=0.0), r"aimc.t_array_op_ns: 0.0 out of range \(expected > 0"),
+])
+def test_config_errors_name_key_path_and_range(tmp_path, mutate, message):
+    with pytest.raises(ArchError, match=message):
+        load_arch(config(tmp_path, mutate))
+
+
+def test_all_problems_reported_at_once(tmp_path):
+    def many(d):
+        d["aimc"]["e_adc_pj"] = -1.0
+        d["aimc"]["array_rows"] = 0
+        d["digital"]["bogus"] = 1
+    with pytest.raises(ArchError) as e:
+        load_arch(config(tmp_path, many))
+    assert len(e.value.problems) == 3 and isinstance(e.value, ValueError)
+
+
+def test_unknown_name_and_missing_file(tmp_path):
+    with pytest.raises(ValueError, match=r"arch='qrac' is not a bundled config; bundled: "):
+        load_arch("qrac")
+    with pytest.raises(FileNotFoundError, match="nope.yaml: cannot read"):
+        load_arch(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("aimc: [1, 2\n")
+    with pytest.raises(ArchError, match="not valid YAML"):
+        load_arch(bad)
+
+
+def test_arch_is_frozen_and_with_values_validates():
+    a = load_arch("qracc")
+    with pytest.raises(Exception):
+        a.aimc.array_rows = 3
+    with pytest.raises(ArchError, match="aimc.arrays: -2 out of range"):
+        a.with_values({"aimc.arrays": -2})
+    assert a.with_values({"aimc.arrays": 4}).aimc.arrays == 4 and a.aimc.arrays == 16
