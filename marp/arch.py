@@ -42,6 +42,7 @@ SCHEMA = {
         "adc_bits": (INT, 1, 16, False, "ADC resolution"),
         "adc_energy_model": (STR, None, None, False, "constant or zigzag"),
         "e_adc_pj": (FLOAT, 0, None, False, "energy per conversion (constant model)"),
+        "e_shift_add_pj": (FLOAT, 0, None, False, "digital shift-add per conversion"),
         "vdd_v": (FLOAT, 0, None, True, "supply voltage (zigzag ADC model)"),
         "t_array_op_ns": (FLOAT, 0, None, True, "time of one array op"),
         "e_dac_pj": (FLOAT, 0, None, False, "energy per row per input cycle"),
@@ -81,6 +82,7 @@ class AimcConfig:
     adc_bits: int
     adc_energy_model: str
     e_adc_pj: float
+    e_shift_add_pj: float
     vdd_v: float
     t_array_op_ns: float
     e_dac_pj: float

@@ -7,8 +7,9 @@ The model (DOMAIN.md, "Default cost model"; every constant from the arch config)
   ``c' = ceil(c / devices_per_conversion)`` columns (a differential pair is one conversion)
   in ``ceil(c' / adcs_per_array)`` rounds. Time ``input_cycles * row_groups * rounds *
   t_array_op_ns``. Energy per input cycle, summed over the row groups (each group drives
-  its own rows): ``r * e_dac + row_groups * c' * e_adc + r * c * e_cell`` plus
-  ``e_array_op_pj`` per array op.
+  its own rows): ``r * e_dac + row_groups * c' * (e_adc + e_shift_add) + r * c * e_cell``
+  plus ``e_array_op_pj`` per array op (the ADC part includes the digital shift-add of
+  each conversion).
 * Blocks of one layer on different arrays run in parallel. On one array they share an
   op (time: the slowest) when their columns are pairwise disjoint and blocks on
   overlapping rows carry the same input (same job and row tile on the same rows, such as
@@ -88,7 +89,7 @@ def _block_costs(blocks: Blocks, arch: Arch):
     rounds = -(-conv // a.adcs_per_array)
     ops = a.input_cycles * row_groups * rounds
     e_dac = a.input_cycles * r * a.e_dac_pj
-    e_adc = a.input_cycles * row_groups * conv * a.e_adc_conversion_pj
+    e_adc = a.input_cycles * row_groups * conv * (a.e_adc_conversion_pj + a.e_shift_add_pj)
     e_array = a.input_cycles * r * c * a.e_cell_pj + ops * a.e_array_op_pj
     return ops * a.t_array_op_ns, e_dac, e_adc, e_array, ops
 
