@@ -13,6 +13,7 @@ except ImportError as exc:   # a source checkout whose kernels were never compil
 
 from marp.arch import Arch, ArchError, available_archs, load_arch
 from marp.bounds import LowerBounds, lower_bound, lower_bounds
+from marp.compiler import Mapping, compile, example_models
 from marp.cost import CostReport, cost
 from marp.lowering import Blocks, lower
 from marp.onnx_loader import load_onnx
@@ -28,5 +29,5 @@ __all__ = [
     "available_algorithms", "available_bin_selections", "available_orders",
     "load_onnx", "lower", "Blocks", "Workload", "Layers", "DigitalOp", "SkippedOp",
     "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
-    "CostReport",
+    "CostReport", "compile", "Mapping", "example_models",
 ]

@@ -248,12 +248,94 @@ def cmd_layers(args) -> int:
     return 0
 
 
+def _compile_parser(sub) -> None:
+    p = sub.add_parser("compile", help="map ONNX models onto an accelerator",
+                       description="Map one or many ONNX models onto an AIMC bank: lower, "
+                                   "pack (models share arrays), verify, cost, report.")
+    p.add_argument("models", nargs="*", help=".onnx files (several share the bank)")
+    p.add_argument("--example", choices=["mlperf-tiny"], help="compile the bundled models")
+    p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path")
+    p.add_argument("--depthwise", default="digital", choices=["digital", "diagonal"])
+    p.add_argument("--c-job", type=int, help="channels per diagonal job (default: all)")
+    p.add_argument("--packing", default="maxrects-bssf", help="packing algorithm")
+    p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
+    p.add_argument("--one-to-one", action="store_true", help="the baseline mapping instead")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _compile_table(summary, baseline) -> str:
+    lines = [f"{'model':34s} {'arrays':>6s} {'1-to-1':>6s} {'latency us':>11s} "
+             f"{'energy uJ':>10s} {'TOPS/W':>8s}"]
+    for m in summary["models"]:
+        lines.append(f"{m['name'][:34]:34s} {m['arrays_touched']:6d} "
+                     f"{m['arrays_one_to_one']:6d} {m['latency_us']:11.2f} "
+                     f"{m['energy_uj']:10.4f} {m['tops_per_w']:8.2f}")
+    lines.append(f"{'total (shared arrays)':34s} {summary['arrays_used']:6d} "
+                 f"{summary['arrays_one_to_one']:6d} {summary['latency_us']:11.2f} "
+                 f"{summary['energy_uj']:10.4f} {summary['tops_per_w']:8.2f}")
+    lines.append(f"utilization {100 * summary['utilization']:.1f} % (one-to-one "
+                 f"{100 * baseline['utilization']:.1f} %); one-to-one latency "
+                 f"{baseline['latency_us']:.2f} us, energy {baseline['energy_uj']:.4f} uJ")
+    return "\n".join(lines)
+
+
+def cmd_compile(args) -> int:
+    from marp.compiler import compile as compile_models, example_models
+    from marp.drawing import report_html
+
+    if args.example and args.models:
+        raise CliError("give model files or --example, not both")
+    models = example_models(args.example) if args.example else args.models
+    if not models:
+        raise CliError("compile needs MODEL.onnx files or --example mlperf-tiny")
+    for path in models:
+        if not os.path.isfile(path):
+            raise CliError(f"{path}: no such model file")
+    progress = not args.quiet and sys.stderr.isatty()
+    if progress:
+        print(f"marp compile: {len(models)} model(s) on {args.arch}...", file=sys.stderr)
+    mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
+                             packing=args.packing, refine_seconds=args.refine_seconds,
+                             one_to_one=args.one_to_one, seed=args.seed)
+    summary = mapping.summary
+    if args.out:
+        _write_outputs(args.out, mapping, report_html(mapping))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(_compile_table(summary, mapping.report.baseline))
+    return 0
+
+
+def _write_outputs(folder, mapping, page) -> None:
+    """mapping.json, layers.csv and report.html, each written atomically; the texts are
+    all made before any file is touched, so a failure leaves no partial output."""
+    import io
+
+    texts = {"mapping.json": mapping.to_json(), "report.html": page}
+    rows = mapping.summary["layers"]
+    out = io.StringIO()
+    if rows:
+        import csv
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    texts["layers.csv"] = out.getvalue()
+    os.makedirs(folder, exist_ok=True)
+    for name, text in texts.items():
+        write_atomic(os.path.join(folder, name), text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="marp", description="Pack DNN weight blocks into crossbar arrays.")
     parser.add_argument("--version", action="version", version=f"marp {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     _pack_parser(sub)
     _layers_parser(sub)
+    _compile_parser(sub)
     return parser
 
 
@@ -264,7 +346,7 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return {"pack": cmd_pack, "layers": cmd_layers}[args.command](args)
+        return {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile}[args.command](args)
     except CliError as exc:
         print(f"marp: error: {exc}", file=sys.stderr)
     except (ValueError, TypeError, OSError) as exc:

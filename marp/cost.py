@@ -147,7 +147,7 @@ def _digital_layer(arch, workload, i):
     return cycles, cycles * 1e3 / d.f_mhz, macs * d.e_mac_pj + moved * d.e_sram_pj_per_byte
 
 
-def _digital_ops(arch, workload):
+def digital_ops_cost(arch, workload):
     """(time ns, energy pJ) of the non-weight digital work (utilisation 1)."""
     d = arch.digital
     work = sum(op.macs + op.ops for op in workload.digital)
@@ -192,7 +192,7 @@ def _evaluate(blocks, packing, workload, arch):
         cyc, t, e = _digital_layer(arch, workload, int(i))
         cycles[i], layer_time[i], energy["digital"][i], engine[i] = cyc, t, e, "digital"
         digital_busy += t
-    t_ops, e_ops = _digital_ops(arch, workload)
+    t_ops, e_ops = digital_ops_cost(arch, workload)
     cells, rows = _reload(blocks, packing, arch)
     t_write = rows * arch.aimc.t_write_row_ns
     latency_ns = layer_time.sum() + t_ops + t_write
@@ -214,10 +214,10 @@ def _evaluate(blocks, packing, workload, arch):
         "macs": macs, "latency_ns": float(latency_ns), "latency_us": float(latency_ns / 1e3),
         "throughput_inf_per_s": 1e9 / busiest if busiest > 0 else float("inf"),
         "energy_pj": {k: float(v) for k, v in parts.items()},
-        "energy_uj": e_total * 1e-6, "reloaded_cells": float(cells),
+        "energy_uj": float(e_total * 1e-6), "reloaded_cells": float(cells),
         "write_time_ns": float(t_write),
-        "tops": 2 * macs / latency_ns / 1e3 if latency_ns > 0 else 0.0,
-        "tops_per_w": 2 * macs / e_total if e_total > 0 else 0.0,
+        "tops": float(2 * macs / latency_ns / 1e3) if latency_ns > 0 else 0.0,
+        "tops_per_w": float(2 * macs / e_total) if e_total > 0 else 0.0,
     }
     layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
               "engine": engine, "vectors": L.vectors.copy(), "macs": L.macs.copy(),

@@ -152,3 +152,45 @@ def test_refine_flags_and_json_keys(capsys, shared):
     assert code == 0 and "(constructive 19," in out
     code, _, err = run(capsys, "pack", str(path), "--instance", "48", "--refine-seconds", "-1")
     assert code == 2 and "refine_seconds must be" in err
+
+
+# ---------------------------------------------------------------- marp compile
+
+def test_compile_example_summary(capsys):
+    code, out, err = run(capsys, "compile", "--example", "mlperf-tiny")
+    assert code == 0, err
+    assert "total (shared arrays)                  16    126" in out
+
+
+def test_compile_json_keys(capsys):
+    code, out, _ = run(capsys, "compile", "--example", "mlperf-tiny", "--json", "--quiet")
+    doc = json.loads(out)
+    assert set(doc) == {"arrays_used", "arrays_one_to_one", "utilization", "latency_us",
+                        "energy_uj", "tops_per_w", "models", "layers"}
+    assert len(doc["layers"]) == 58 and doc["layers"][0]["model"] == "kws_dscnn_int8_qdq"
+
+
+def test_compile_out_dir(capsys, tmp_path):
+    out = tmp_path / "run"
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--out", str(out))
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "mapping.json", "report.html"]
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["compile", "missing.onnx"], "missing.onnx: no such model file"),
+    (["compile", "--example", "mlperf-tiny", "--arch", "nope"], "arch='nope' is not a bundled"),
+    (["compile"], "compile needs MODEL.onnx files or --example"),
+])
+def test_compile_errors_exit_2(capsys, tmp_path, argv, match):
+    code, out, err = run(capsys, *argv, "--out", str(tmp_path / "o"))
+    assert code == 2 and match in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_compile_broken_model_leaves_no_output(capsys, tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"broken")
+    code, _, err = run(capsys, "compile", str(bad), "--out", str(tmp_path / "o"))
+    assert code == 2 and "bad.onnx: not a readable ONNX model" in err
+    assert not (tmp_path / "o").exists()

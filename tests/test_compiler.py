@@ -1,0 +1,83 @@
+import json
+
+import numpy as np
+import pytest
+
+import marp
+from marp.compiler import Mapping, example_models
+from marp.drawing import report_html
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return marp.compile(example_models("mlperf-tiny"))
+
+
+def test_example_models_are_bundled():
+    paths = example_models("mlperf-tiny")
+    assert len(paths) == 4 and all(p.is_file() for p in paths)
+    with pytest.raises(ValueError, match="example='x' is not known; valid names: mlperf-tiny"):
+        example_models("x")
+
+
+def test_models_share_arrays(tiny):
+    s = tiny.summary
+    assert s["arrays_used"] == 16 and s["arrays_one_to_one"] == 126
+    assert s["utilization"] > 0.9
+    assert [m["name"] for m in s["models"]] == ["kws_dscnn_int8_qdq",
+                                                "vww_mobilenetv1_025_96_int8_qdq",
+                                                "ic_resnet8_int8_qdq",
+                                                "ad01_autoencoder_int8_qdq"]
+    assert sum(m["blocks"] for m in s["models"]) == len(tiny.blocks)
+    assert sum(m["macs"] for m in s["models"]) == tiny.report.totals["macs"]
+    marp.verify(tiny.packing, tiny.blocks.width, tiny.blocks.height, 256, 1152)
+
+
+def test_one_to_one_mapping():
+    m = marp.compile(example_models("mlperf-tiny")[:1], one_to_one=True)
+    assert m.summary["arrays_used"] == len(m.blocks) == m.summary["arrays_one_to_one"]
+
+
+def test_diagonal_depthwise_maps_more_cells(tiny):
+    d = marp.compile(example_models("mlperf-tiny"), depthwise="diagonal", c_job=8)
+    assert len(d.blocks) > len(tiny.blocks) and d.summary["arrays_used"] >= 16
+
+
+def test_json_round_trip_is_exact(tiny, tmp_path):
+    path = tmp_path / "mapping.json"
+    text = tiny.to_json(path)
+    assert path.read_text() == text
+    again = Mapping.from_json(path)
+    assert again.to_json() == text
+    assert np.array_equal(again.packing.x, tiny.packing.x)
+    assert json.loads(text)["version"] == 1
+
+
+def test_from_json_rejects_other_documents(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"schema": "other"}')
+    with pytest.raises(ValueError, match="not a marp mapping"):
+        Mapping.from_json(path)
+
+
+def test_svg_draws_every_array_with_titles(tiny):
+    svg = tiny.to_svg()
+    assert svg.count('class="array"') == tiny.packing.arrays_used
+    assert svg.count('class="block"') == len(tiny.blocks)
+    assert "<title>kws_dscnn_int8_qdq / layer 0:" in svg
+
+
+def test_report_page_is_self_contained(tiny):
+    page = report_html(tiny)
+    assert page.startswith("<!DOCTYPE html>") and "http" not in page.replace(
+        'xmlns="http://www.w3.org/2000/svg"', "")
+    assert page.count('class="array"') == 16
+
+
+def test_compile_errors(tmp_path):
+    with pytest.raises(ValueError, match="models is empty"):
+        marp.compile([])
+    with pytest.raises(FileNotFoundError, match="nope.onnx"):
+        marp.compile(tmp_path / "nope.onnx")
+    with pytest.raises(ValueError, match="arch='nope' is not a bundled config"):
+        marp.compile(example_models("mlperf-tiny")[:1], arch="nope")
