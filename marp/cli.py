@@ -260,6 +260,9 @@ def _compile_parser(sub) -> None:
     p.add_argument("--packing", default="maxrects-bssf", help="packing algorithm")
     p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
     p.add_argument("--one-to-one", action="store_true", help="the baseline mapping instead")
+    p.add_argument("--latency-us", type=float, help="the fewest arrays meeting this latency")
+    p.add_argument("--geometries", help="with --latency-us: array sizes to try, as "
+                   "ROWSxCOLS,ROWSxCOLS (e.g. 1152x256,512x256)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -299,7 +302,8 @@ def cmd_compile(args) -> int:
         print(f"marp compile: {len(models)} model(s) on {args.arch}...", file=sys.stderr)
     mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
                              packing=args.packing, refine_seconds=args.refine_seconds,
-                             one_to_one=args.one_to_one, seed=args.seed)
+                             one_to_one=args.one_to_one, latency_us=args.latency_us,
+                             geometries=_geometries(args.geometries), seed=args.seed)
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, report_html(mapping))
@@ -308,6 +312,18 @@ def cmd_compile(args) -> int:
     else:
         print(_compile_table(summary, mapping.report.baseline))
     return 0
+
+
+def _geometries(text):
+    if not text:
+        return None
+    out = []
+    for item in text.split(","):
+        rows, sep, cols = item.strip().lower().partition("x")
+        if not sep or not rows.isdigit() or not cols.isdigit():
+            raise CliError(f"--geometries item {item!r} is not ROWSxCOLS")
+        out.append((int(rows), int(cols)))
+    return out
 
 
 def _write_outputs(folder, mapping, page) -> None:

@@ -217,12 +217,27 @@ def _per_model(workloads, layer_model, blocks, packing, report, arch) -> list[di
 
 def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
             packing: str = "maxrects-bssf", refine_seconds=None, refine_iterations=None,
-            one_to_one: bool = False, seed: int = 0) -> Mapping:
+            one_to_one: bool = False, latency_us=None, geometries=None,
+            seed: int = 0) -> Mapping:
     """Compile one model or a list of models (paths, ModelProtos or Workloads) for
     ``arch`` (an Arch, a config path or a bundled name). Blocks of every model are packed
     together; ``one_to_one=True`` gives the baseline mapping instead (every block alone).
-    The packing is verified before it is costed."""
+    The packing is verified before it is costed.
+
+    latency_us : find the fewest arrays whose mapping meets this sequential latency (see
+        :mod:`marp.search`); the bank is sized to them. With ``geometries`` (a list of
+        (rows, cols)), every geometry is tried and the one with the fewest arrays wins,
+        then the highest utilisation. Raises InfeasibleError (a ValueError) naming the
+        best latency reachable when no mapping meets it.
+    """
     arch = load_arch(arch)
+    if geometries:
+        if latency_us is None:
+            raise ValueError("geometries are searched only with latency_us")
+        return _best_geometry(models, arch, geometries, depthwise=depthwise, c_job=c_job,
+                              packing=packing, refine_seconds=refine_seconds,
+                              refine_iterations=refine_iterations, latency_us=latency_us,
+                              seed=seed)
     if isinstance(models, (str, os.PathLike, Workload)) or hasattr(models, "graph"):
         models = [models]
     workloads = tuple(_as_workload(m) for m in models)
@@ -243,11 +258,41 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
                       algorithm=packing, refine_seconds=refine_seconds,
                       refine_iterations=refine_iterations, seed=seed)
     verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
+    if latency_us is not None:
+        from marp.search import fewest_arrays
+        placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us))
+        verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
+        arch = arch.with_values({"aimc.arrays": placed.arrays_used})
     report = cost((blocks, placed), combined, arch)
     options = {"depthwise": depthwise, "c_job": c_job, "packing": packing,
                "refine_seconds": refine_seconds, "refine_iterations": refine_iterations,
-               "one_to_one": bool(one_to_one), "seed": seed}
+               "one_to_one": bool(one_to_one), "latency_us": latency_us, "seed": seed}
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
                    models=_per_model(workloads, layer_model, blocks, placed, report, arch),
                    options=options)
+
+
+def _best_geometry(models, arch, geometries, *, latency_us, **kw):
+    """The latency search on each (rows, cols); fewest arrays, then highest utilisation."""
+    from marp.search import InfeasibleError
+
+    workloads = [_as_workload(m) for m in (models if isinstance(models, (list, tuple))
+                                           else [models])]
+    best, reasons = None, []
+    for rows, cols in geometries:
+        a = arch.aimc
+        g = arch.with_values({"aimc.array_rows": int(rows), "aimc.array_cols": int(cols),
+                              "aimc.row_parallelism": min(a.row_parallelism, int(rows)),
+                              "aimc.adcs_per_array": min(a.adcs_per_array, int(cols))})
+        try:
+            m = compile(workloads, g, latency_us=latency_us, **kw)
+        except InfeasibleError as exc:
+            reasons.append(f"{rows}x{cols}: {exc}")
+            continue
+        key = (m.summary["arrays_used"], -m.summary["utilization"])
+        if best is None or key < best[0]:
+            best = (key, m)
+    if best is None:
+        raise InfeasibleError("infeasible on every geometry: " + "; ".join(reasons))
+    return best[1]

@@ -194,3 +194,14 @@ def test_compile_broken_model_leaves_no_output(capsys, tmp_path):
     code, _, err = run(capsys, "compile", str(bad), "--out", str(tmp_path / "o"))
     assert code == 2 and "bad.onnx: not a readable ONNX model" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_compile_latency_search(capsys):
+    code, out, _ = run(capsys, "compile", "--example", "mlperf-tiny", "--latency-us", "600",
+                       "--json")
+    assert code == 0 and json.loads(out)["arrays_used"] > 16
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--latency-us", "1")
+    assert code == 2 and "infeasible: latency_us=1 cannot be met; best reachable is" in err
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--latency-us", "700",
+                       "--geometries", "1152x256,axb")
+    assert code == 2 and "--geometries item 'axb' is not ROWSxCOLS" in err
