@@ -261,6 +261,10 @@ def _compile_parser(sub) -> None:
     p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
     p.add_argument("--one-to-one", action="store_true", help="the baseline mapping instead")
     p.add_argument("--latency-us", type=float, help="the fewest arrays meeting this latency")
+    p.add_argument("--replicate", choices=["throughput", "latency"],
+                   help="copies of bottleneck layers on spare arrays")
+    p.add_argument("--replicate-arrays", type=int, help="array budget of --replicate "
+                   "(one array per block of each copy; default: the bank)")
     p.add_argument("--geometries", help="with --latency-us: array sizes to try, as "
                    "ROWSxCOLS,ROWSxCOLS (e.g. 1152x256,512x256)")
     p.add_argument("--seed", type=int, default=0)
@@ -303,7 +307,9 @@ def cmd_compile(args) -> int:
     mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
                              packing=args.packing, refine_seconds=args.refine_seconds,
                              one_to_one=args.one_to_one, latency_us=args.latency_us,
-                             geometries=_geometries(args.geometries), seed=args.seed)
+                             geometries=_geometries(args.geometries),
+                             replicate=args.replicate, replicate_arrays=args.replicate_arrays,
+                             seed=args.seed)
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, report_html(mapping))

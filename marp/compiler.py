@@ -218,7 +218,7 @@ def _per_model(workloads, layer_model, blocks, packing, report, arch) -> list[di
 def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
             packing: str = "maxrects-bssf", refine_seconds=None, refine_iterations=None,
             one_to_one: bool = False, latency_us=None, geometries=None,
-            seed: int = 0) -> Mapping:
+            replicate=None, replicate_arrays=None, seed: int = 0) -> Mapping:
     """Compile one model or a list of models (paths, ModelProtos or Workloads) for
     ``arch`` (an Arch, a config path or a bundled name). Blocks of every model are packed
     together; ``one_to_one=True`` gives the baseline mapping instead (every block alone).
@@ -251,6 +251,11 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
     offsets = np.cumsum([0] + [len(w) for w in workloads[:-1]])
     blocks = _concat_blocks(parts, offsets)
     combined, layer_model = _combine(workloads)
+    replicas = None
+    if replicate is not None:
+        workloads, blocks, replicas = _replicate(workloads, blocks, combined, arch, replicate,
+                                                 replicate_arrays)
+        combined, layer_model = _combine(workloads)
     if one_to_one:
         placed = one_to_one_packing(blocks)
     else:
@@ -266,7 +271,9 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
     report = cost((blocks, placed), combined, arch)
     options = {"depthwise": depthwise, "c_job": c_job, "packing": packing,
                "refine_seconds": refine_seconds, "refine_iterations": refine_iterations,
-               "one_to_one": bool(one_to_one), "latency_us": latency_us, "seed": seed}
+               "one_to_one": bool(one_to_one), "latency_us": latency_us,
+               "replicate": replicate, "replicate_arrays": replicate_arrays,
+               "replicas": None if replicas is None else replicas.tolist(), "seed": seed}
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
                    models=_per_model(workloads, layer_model, blocks, placed, report, arch),
@@ -296,3 +303,51 @@ def _best_geometry(models, arch, geometries, *, latency_us, **kw):
     if best is None:
         raise InfeasibleError("infeasible on every geometry: " + "; ".join(reasons))
     return best[1]
+
+
+REPLICATE_OBJECTIVES = ("throughput", "latency")
+
+
+def _replicate(workloads, blocks, combined, arch, objective, budget):
+    """Replicated (workloads, blocks, factors per layer): see :func:`compile`."""
+    from marp import replication
+    from marp._validate import positive_int
+
+    if objective not in REPLICATE_OBJECTIVES:
+        raise ValueError(f"replicate={objective!r} is not known; valid names: "
+                         f"{', '.join(REPLICATE_OBJECTIVES)}")
+    budget = arch.aimc.arrays if budget is None else positive_int("replicate_arrays", budget)
+    alone = cost((blocks, one_to_one_packing(blocks)), combined, arch, baseline=False)
+    sizes = np.bincount(blocks.layer, minlength=len(combined))
+    mapped = np.flatnonzero(sizes > 0)                       # digital layers stay single
+    times = alone.layers["time_ns"][mapped]
+    try:
+        pick = getattr(replication, f"for_{objective}")(times, sizes[mapped], budget)
+    except replication.BudgetError as exc:
+        raise replication.BudgetError(
+            f"replicate: {exc} (one array per block of each copy, as LRMP counts tiles); "
+            f"give a larger replicate_arrays") from None
+    factors = np.ones(len(combined), dtype=np.int64)
+    factors[mapped] = pick
+    copies = factors[blocks.layer]
+    index = np.repeat(np.arange(len(blocks)), copies)
+    copy = np.arange(index.size) - np.repeat(np.cumsum(copies) - copies, copies)
+    fields = {f: getattr(blocks, f)[index] for f in BLOCK_FIELDS}
+    # each copy reads other input vectors: a job number of its own
+    stride = int(blocks.job.max()) + 1 if len(blocks) else 1
+    fields["job"] = (fields["job"] + copy * stride).astype(np.int32)
+    replicated = Blocks(**fields, array_rows=blocks.array_rows, array_cols=blocks.array_cols,
+                        layer_slices=blocks.layer_slices, digital_layers=blocks.digital_layers,
+                        depthwise=blocks.depthwise, slice_layout=blocks.slice_layout)
+    out, start = [], 0
+    for w in workloads:
+        recs = w.layers.records()
+        for rec in recs:
+            rec.pop("index")
+            r = int(factors[start])
+            rec["vectors"] = -(-rec["vectors"] // r)
+            start += 1
+        out.append(Workload(name=w.name, source=w.source, layers=Layers.from_records(recs),
+                            digital=w.digital, skipped=w.skipped, inputs=w.inputs,
+                            batch=w.batch))
+    return tuple(out), replicated, factors

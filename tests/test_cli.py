@@ -205,3 +205,13 @@ def test_compile_latency_search(capsys):
     code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--latency-us", "700",
                        "--geometries", "1152x256,axb")
     assert code == 2 and "--geometries item 'axb' is not ROWSxCOLS" in err
+
+
+def test_compile_replicate(capsys):
+    code, out, err = run(capsys, "compile", "--example", "mlperf-tiny", "--replicate",
+                         "latency", "--replicate-arrays", "300", "--json")
+    assert code == 0, err
+    assert json.loads(out)["arrays_used"] > 16
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--replicate",
+                       "throughput")
+    assert code == 2 and "give a larger replicate_arrays" in err

@@ -81,3 +81,29 @@ def test_compile_errors(tmp_path):
         marp.compile(tmp_path / "nope.onnx")
     with pytest.raises(ValueError, match="arch='nope' is not a bundled config"):
         marp.compile(example_models("mlperf-tiny")[:1], arch="nope")
+
+
+@pytest.mark.parametrize("objective", ["throughput", "latency"])
+def test_replication_under_budget(objective):
+    ms = example_models("mlperf-tiny")
+    base = marp.compile(ms)
+    m = marp.compile(ms, replicate=objective, replicate_arrays=300)
+    r = np.array(m.options["replicas"])
+    sizes = np.bincount(base.blocks.layer, minlength=r.size)
+    assert (r >= 1).all() and (r * sizes).sum() <= 300 and r.max() > 1
+    assert len(m.blocks) == (r * sizes).sum()
+    marp.verify(m.packing, m.blocks.width, m.blocks.height, 256, 1152)
+    assert m.summary["latency_us"] < base.summary["latency_us"]
+    # each copy takes ceil(vectors / r) of the work
+    vec0 = np.concatenate([w.layers.vectors for w in base.workloads])
+    vec = np.concatenate([w.layers.vectors for w in m.workloads])
+    assert (vec == -(-vec0 // r)).all()
+    assert Mapping.from_json(m.to_json()).to_json() == m.to_json()
+
+
+def test_replication_errors():
+    ms = example_models("mlperf-tiny")
+    with pytest.raises(ValueError, match="needs 126 arrays but the budget is 16"):
+        marp.compile(ms, replicate="throughput")
+    with pytest.raises(ValueError, match="replicate='fast' is not known"):
+        marp.compile(ms, replicate="fast", replicate_arrays=500)
