@@ -267,6 +267,9 @@ def _compile_parser(sub) -> None:
                    "(one array per block of each copy; default: the bank)")
     p.add_argument("--geometries", help="with --latency-us: array sizes to try, as "
                    "ROWSxCOLS,ROWSxCOLS (e.g. 1152x256,512x256)")
+    p.add_argument("--objective", default="arrays", choices=["arrays", "latency"],
+                   help="densest packing, or the fewest arrays at the lowest latency")
+    p.add_argument("--jobs", type=int, default=1, help="processes loading the models")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -309,7 +312,7 @@ def cmd_compile(args) -> int:
                              one_to_one=args.one_to_one, latency_us=args.latency_us,
                              geometries=_geometries(args.geometries),
                              replicate=args.replicate, replicate_arrays=args.replicate_arrays,
-                             seed=args.seed)
+                             objective=args.objective, jobs=args.jobs, seed=args.seed)
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, report_html(mapping))

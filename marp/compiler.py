@@ -40,6 +40,23 @@ def example_models(name: str) -> list[Path]:
     return [folder / f"{m}.onnx" for m in EXAMPLES[name]]
 
 
+OBJECTIVES = ("arrays", "latency")
+
+
+def _load_all(models, jobs) -> tuple:
+    """Workloads of every model, loaded in ``jobs`` processes when there are several."""
+    from marp._validate import positive_int
+
+    jobs = positive_int("jobs", jobs)
+    paths = [m for m in models if not isinstance(m, Workload)]
+    if jobs == 1 or len(paths) < 2 or len(paths) != len(models):
+        return tuple(_as_workload(m) for m in models)
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(min(jobs, len(models))) as pool:
+        return tuple(pool.map(_as_workload, [os.fspath(m) if isinstance(m, os.PathLike)
+                                              else m for m in models]))
+
+
 def _as_workload(model) -> Workload:
     if isinstance(model, Workload):
         return model
@@ -218,7 +235,8 @@ def _per_model(workloads, layer_model, blocks, packing, report, arch) -> list[di
 def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
             packing: str = "maxrects-bssf", refine_seconds=None, refine_iterations=None,
             one_to_one: bool = False, latency_us=None, geometries=None,
-            replicate=None, replicate_arrays=None, seed: int = 0) -> Mapping:
+            replicate=None, replicate_arrays=None, objective: str = "arrays",
+            jobs: int = 1, seed: int = 0) -> Mapping:
     """Compile one model or a list of models (paths, ModelProtos or Workloads) for
     ``arch`` (an Arch, a config path or a bundled name). Blocks of every model are packed
     together; ``one_to_one=True`` gives the baseline mapping instead (every block alone).
@@ -240,7 +258,10 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
                               seed=seed)
     if isinstance(models, (str, os.PathLike, Workload)) or hasattr(models, "graph"):
         models = [models]
-    workloads = tuple(_as_workload(m) for m in models)
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective={objective!r} is not known; valid names: "
+                         f"{', '.join(OBJECTIVES)}")
+    workloads = _load_all(models, jobs)
     if not workloads:
         raise ValueError("models is empty: give at least one model")
     a = arch.aimc
@@ -263,6 +284,10 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
                       algorithm=packing, refine_seconds=refine_seconds,
                       refine_iterations=refine_iterations, seed=seed)
     verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
+    if objective == "latency" and latency_us is None:
+        from marp.search import spreading_sequence
+        seq = spreading_sequence(blocks, placed, combined, arch)
+        latency_us = min(r.totals["latency_us"] for _, r in seq)
     if latency_us is not None:
         from marp.search import fewest_arrays
         placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us))
@@ -273,7 +298,8 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
                "refine_seconds": refine_seconds, "refine_iterations": refine_iterations,
                "one_to_one": bool(one_to_one), "latency_us": latency_us,
                "replicate": replicate, "replicate_arrays": replicate_arrays,
-               "replicas": None if replicas is None else replicas.tolist(), "seed": seed}
+               "replicas": None if replicas is None else replicas.tolist(),
+               "objective": objective, "seed": seed}
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
                    models=_per_model(workloads, layer_model, blocks, placed, report, arch),

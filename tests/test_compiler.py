@@ -107,3 +107,20 @@ def test_replication_errors():
         marp.compile(ms, replicate="throughput")
     with pytest.raises(ValueError, match="replicate='fast' is not known"):
         marp.compile(ms, replicate="fast", replicate_arrays=500)
+
+
+def test_objective_latency_reaches_the_lowest_latency(tiny):
+    m = marp.compile(example_models("mlperf-tiny"), objective="latency")
+    assert m.summary["latency_us"] < tiny.summary["latency_us"]
+    assert m.summary["arrays_used"] > tiny.summary["arrays_used"]
+    with pytest.raises(ValueError, match="objective='energy' is not known"):
+        marp.compile(example_models("mlperf-tiny"), objective="energy")
+
+
+def test_jobs_and_threads_give_the_same_mapping(tiny):
+    from concurrent.futures import ThreadPoolExecutor
+    ms = example_models("mlperf-tiny")
+    assert marp.compile(ms, jobs=2).to_json() == tiny.to_json()
+    with ThreadPoolExecutor(2) as pool:           # no global state: safe in threads
+        texts = list(pool.map(lambda _: marp.compile(ms).to_json(), range(4)))
+    assert all(t == tiny.to_json() for t in texts)
