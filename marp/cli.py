@@ -270,6 +270,8 @@ def _compile_parser(sub) -> None:
     p.add_argument("--objective", default="arrays", choices=["arrays", "latency"],
                    help="densest packing, or the fewest arrays at the lowest latency")
     p.add_argument("--jobs", type=int, default=1, help="processes loading the models")
+    p.add_argument("--spread-layer-tiles", action="store_true",
+                   help="no array holds two tiles of one layer (they run in parallel)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -304,15 +306,14 @@ def cmd_compile(args) -> int:
     for path in models:
         if not os.path.isfile(path):
             raise CliError(f"{path}: no such model file")
-    progress = not args.quiet and sys.stderr.isatty()
-    if progress:
-        print(f"marp compile: {len(models)} model(s) on {args.arch}...", file=sys.stderr)
     mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
                              packing=args.packing, refine_seconds=args.refine_seconds,
                              one_to_one=args.one_to_one, latency_us=args.latency_us,
                              geometries=_geometries(args.geometries),
                              replicate=args.replicate, replicate_arrays=args.replicate_arrays,
-                             objective=args.objective, jobs=args.jobs, seed=args.seed)
+                             objective=args.objective, jobs=args.jobs,
+                             spread_layer_tiles=args.spread_layer_tiles, seed=args.seed,
+                             progress=None if args.quiet else _progress_bar)
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, report_html(mapping))
@@ -321,6 +322,17 @@ def cmd_compile(args) -> int:
     else:
         print(_compile_table(summary, mapping.report.baseline))
     return 0
+
+
+def _progress_bar(stage, done, total) -> None:
+    """One line on stderr, redrawn in place; a plain line per stage when not a terminal."""
+    width = 24
+    bar = "#" * (width * done // total) + "." * (width - width * done // total)
+    text = f"marp compile [{bar}] {done}/{total} {stage:6s}"
+    if sys.stderr.isatty():
+        print("\r" + text, end="\n" if done == total else "", file=sys.stderr, flush=True)
+    elif done == total:
+        print(text, file=sys.stderr)
 
 
 def _geometries(text):

@@ -236,7 +236,8 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
             packing: str = "maxrects-bssf", refine_seconds=None, refine_iterations=None,
             one_to_one: bool = False, latency_us=None, geometries=None,
             replicate=None, replicate_arrays=None, objective: str = "arrays",
-            jobs: int = 1, seed: int = 0) -> Mapping:
+            spread_layer_tiles: bool = False, jobs: int = 1, seed: int = 0,
+            progress=None) -> Mapping:
     """Compile one model or a list of models (paths, ModelProtos or Workloads) for
     ``arch`` (an Arch, a config path or a bundled name). Blocks of every model are packed
     together; ``one_to_one=True`` gives the baseline mapping instead (every block alone).
@@ -261,7 +262,10 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
     if objective not in OBJECTIVES:
         raise ValueError(f"objective={objective!r} is not known; valid names: "
                          f"{', '.join(OBJECTIVES)}")
+    step = progress or (lambda stage, done, total: None)
+    step("load", 0, 4)
     workloads = _load_all(models, jobs)
+    step("lower", 1, 4)
     if not workloads:
         raise ValueError("models is empty: give at least one model")
     a = arch.aimc
@@ -277,12 +281,16 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
         workloads, blocks, replicas = _replicate(workloads, blocks, combined, arch, replicate,
                                                  replicate_arrays)
         combined, layer_model = _combine(workloads)
+    step("pack", 2, 4)
     if one_to_one:
         placed = one_to_one_packing(blocks)
     else:
         placed = pack(blocks.width, blocks.height, a.array_cols, a.array_rows,
                       algorithm=packing, refine_seconds=refine_seconds,
                       refine_iterations=refine_iterations, seed=seed)
+    if spread_layer_tiles and not one_to_one:
+        from marp.search import spread_layer_tiles as spread
+        placed = spread(blocks, placed)
     verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
     if objective == "latency" and latency_us is None:
         from marp.search import spreading_sequence
@@ -293,13 +301,16 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
         placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us))
         verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
         arch = arch.with_values({"aimc.arrays": placed.arrays_used})
+    step("cost", 3, 4)
     report = cost((blocks, placed), combined, arch)
+    step("done", 4, 4)
     options = {"depthwise": depthwise, "c_job": c_job, "packing": packing,
                "refine_seconds": refine_seconds, "refine_iterations": refine_iterations,
                "one_to_one": bool(one_to_one), "latency_us": latency_us,
                "replicate": replicate, "replicate_arrays": replicate_arrays,
                "replicas": None if replicas is None else replicas.tolist(),
-               "objective": objective, "seed": seed}
+               "objective": objective, "spread_layer_tiles": bool(spread_layer_tiles),
+               "seed": seed}
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
                    models=_per_model(workloads, layer_model, blocks, placed, report, arch),

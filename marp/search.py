@@ -76,3 +76,55 @@ def fewest_arrays(blocks, packing, workload, arch, latency_us: float):
         else:
             lo = mid + 1
     return seq[lo]
+
+
+def spread_layer_tiles(blocks, packing, algorithms=("maxrects-bssf", "maxrects-baf",
+                                                    "skyline-minwaste")):
+    """A packing where no array holds two blocks of one layer (they run in parallel).
+
+    Starting from ``packing``, every block that shares an array with another block of its
+    layer (all but the largest) moves, largest first, into the lowest-numbered array that
+    holds no block of its layer and still packs into one array with it (the array is
+    repacked with ``algorithms`` in turn), else into a new array.
+    """
+    from marp.packing import pack
+
+    W, H = packing.array_cols, packing.array_rows
+    members = [list(np.flatnonzero(packing.array == a)) for a in range(packing.arrays_used)]
+    x, y = packing.x.copy(), packing.y.copy()
+    area = blocks.height.astype(np.int64) * blocks.width
+    moving = []
+    for items in members:
+        by_layer = {}
+        for i in sorted(items, key=lambda i: -area[i]):
+            by_layer.setdefault(int(blocks.layer[i]), []).append(i)
+        for group in by_layer.values():
+            moving.extend(group[1:])
+    for i in moving:
+        for items in members:
+            if i in items:
+                items.remove(i)
+    for i in sorted(moving, key=lambda i: (-area[i], i)):
+        layer = int(blocks.layer[i])
+        for a, items in enumerate(members):
+            if any(int(blocks.layer[j]) == layer for j in items):
+                continue
+            trial = items + [i]
+            for algo in algorithms:
+                p = pack(blocks.width[trial], blocks.height[trial], W, H, algorithm=algo,
+                         max_arrays=1)
+                if p.placed.all():
+                    x[trial], y[trial] = p.x, p.y
+                    items.append(i)
+                    break
+            else:
+                continue
+            break
+        else:
+            members.append([i])
+            x[i], y[i] = 0, 0
+    array = np.empty(len(blocks), dtype=np.int32)
+    for a, items in enumerate(members):
+        array[items] = a
+    return Packing(array, x, y, packing.rotated, packing.widths, packing.heights, W, H,
+                   len(members), algorithm=f"{packing.algorithm}+spread-layer-tiles")

@@ -124,3 +124,15 @@ def test_jobs_and_threads_give_the_same_mapping(tiny):
     with ThreadPoolExecutor(2) as pool:           # no global state: safe in threads
         texts = list(pool.map(lambda _: marp.compile(ms).to_json(), range(4)))
     assert all(t == tiny.to_json() for t in texts)
+
+
+def test_spread_layer_tiles(tiny):
+    m = marp.compile(example_models("mlperf-tiny"), spread_layer_tiles=True)
+    marp.verify(m.packing, m.blocks.width, m.blocks.height, 256, 1152)
+    pairs = set()
+    for layer, array in zip(m.blocks.layer.tolist(), m.packing.array.tolist()):
+        assert (layer, array) not in pairs
+        pairs.add((layer, array))
+    assert m.summary["arrays_used"] >= tiny.summary["arrays_used"]
+    assert m.summary["latency_us"] <= tiny.summary["latency_us"]
+    assert m.summary["arrays_used"] < m.summary["arrays_one_to_one"]
