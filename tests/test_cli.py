@@ -175,6 +175,7 @@ def test_compile_out_dir(capsys, tmp_path):
     code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--out", str(out))
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "mapping.json", "report.html"]
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in out.iterdir())
 
 
 @pytest.mark.parametrize("argv,match", [
