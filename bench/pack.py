@@ -74,8 +74,8 @@ def all_rules(n, repeats):
           f"{'ms':>8s}")
     for algo in marp.available_algorithms():
         for binsel in marp.available_bin_selections():
-            p, t = best_time(lambda: marp.pack(w, h, ARRAY, ARRAY, algorithm=algo,
-                                               bin_selection=binsel), repeats)
+            p, t = best_time(lambda a=algo, b=binsel: marp.pack(w, h, ARRAY, ARRAY, algorithm=a,
+                                                                 bin_selection=b), repeats)
             marp.verify(p, w, h, ARRAY, ARRAY)
             print(f"  {algo:18s} {binsel:14s} {p.arrays_used:7d} "
                   f"{100 * p.utilization:7.2f} {1e3 * t:8.2f}")

@@ -36,7 +36,7 @@ def run_rectpack(widths, heights, cols, rows, algo="MaxRectsBssf", bin_algo="BFF
     array = np.full(n, -1, dtype=np.int64)
     x = np.full(n, -1, dtype=np.int64)
     y = np.full(n, -1, dtype=np.int64)
-    for b, rx, ry, rw, rh, rid in packer.rect_list():
+    for b, rx, ry, _, _, rid in packer.rect_list():
         array[rid], x[rid], y[rid] = b, rx, ry
     p = marp.Packing.from_placements(array, x, y, widths, heights, cols, rows,
                                      algorithm=f"rectpack-{algo}-{bin_algo}")

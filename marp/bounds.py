@@ -72,7 +72,6 @@ def one_d_bound(sizes, capacity: int) -> int:
     for lo in range(0, alphas.size, chunk):
         a = alphas[lo:lo + chunk, None]
         in_n2 = big_vals[None, :] <= C - a                            # N2 among the big
-        n2 = (in_n2 * big_counts).sum(1)
         free2 = (in_n2 * big_counts * (C - big_vals)).sum(1)           # room left in N2 bins
         room = (in_n2 * big_counts * ((C - big_vals) // a)).sum(1)     # N3 items they hold
         a = a[:, 0]

@@ -5,9 +5,9 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 
+from marp._files import write_atomic
 from marp._version import __version__
 
 EXIT_USAGE = 2
@@ -134,21 +134,6 @@ def _result(p, ids, lb, seconds) -> dict:
         "rectangles": len(p), "unplaced": [ids[i] for i in p.unplaced],
         "placements": placements,
     }
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write text to path through a temporary file in the same folder, then rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".marp-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)        # mkstemp makes 0600; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _placements_csv(result) -> str:

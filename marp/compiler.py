@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from marp._files import write_atomic
 from marp._version import __version__
 from marp.arch import Arch, from_dict, load_arch
 from marp.cost import CostReport, cost, digital_ops_cost
@@ -114,9 +115,7 @@ class Mapping:
         """The headline numbers (the CLI's ``--json`` object)."""
         t, b = self.report.totals, self.report.baseline
         names = [w.name for w in self.workloads]
-        layers = []
-        for row in self.report.to_dict()["layers"]:
-            layers.append(row)
+        layers = self.report.to_dict()["layers"]
         for i, row in enumerate(layers):
             row["model"] = names[int(self.layer_model[i])]
         return {"arrays_used": t["arrays_used"],
@@ -154,7 +153,6 @@ class Mapping:
         """The mapping as JSON text; written (atomically) to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
         if path is not None:
-            from marp.cli import write_atomic
             write_atomic(os.fspath(path), text)
         return text
 

@@ -79,7 +79,7 @@ def _unpack(mapping):
                     f"{type(mapping).__name__}")
 
 
-def _block_costs(blocks: Blocks, arch: Arch):
+def block_costs(blocks: Blocks, arch: Arch):
     """Per block and per vector: time (ns), energy parts (pJ), array ops."""
     a = arch.aimc
     r = blocks.height.astype(np.int64)
@@ -172,7 +172,7 @@ def _reload(blocks, packing, arch):
 def _evaluate(blocks, packing, workload, arch):
     L = workload.layers
     n_layers = len(L)
-    t_vec, e_dac, e_adc, e_array, ops = _block_costs(blocks, arch)
+    t_vec, e_dac, e_adc, e_array, ops = block_costs(blocks, arch)
     vec = L.vectors[blocks.layer].astype(float)
     lay = blocks.layer
     per_layer = lambda v: np.bincount(lay, weights=v, minlength=n_layers)  # noqa: E731

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from marp.cost import _block_costs, cost
+from marp.cost import block_costs, cost
 from marp.packing import Packing
 
 
@@ -47,7 +47,7 @@ def _spread_step(blocks, packing, report, t_vec):
 
 def spreading_sequence(blocks, packing, workload, arch):
     """Every (packing, report) of the spreading sequence, from the packed mapping on."""
-    t_vec = _block_costs(blocks, arch)[0]
+    t_vec = block_costs(blocks, arch)[0]
     seq = []
     while packing is not None:
         sized = arch.with_values({"aimc.arrays": packing.arrays_used})
@@ -106,7 +106,7 @@ def spread_layer_tiles(blocks, packing, algorithms=("maxrects-bssf", "maxrects-b
                 items.remove(i)
     for i in sorted(moving, key=lambda i: (-area[i], i)):
         layer = int(blocks.layer[i])
-        for a, items in enumerate(members):
+        for items in members:
             if any(int(blocks.layer[j]) == layer for j in items):
                 continue
             trial = items + [i]

@@ -1,3 +1,4 @@
+import dataclasses
 import re
 
 import pytest
@@ -97,7 +98,7 @@ def test_unknown_name_and_missing_file(tmp_path):
 
 def test_arch_is_frozen_and_with_values_validates():
     a = load_arch("qracc")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         a.aimc.array_rows = 3
     with pytest.raises(ArchError, match="aimc.arrays: -2 out of range"):
         a.with_values({"aimc.arrays": -2})
