@@ -113,7 +113,7 @@ class PeerBudget:
     def skip(self, n: int) -> dict:
         out = {}
         for name, (n_prev, seconds) in self.last.items():
-            predicted = seconds * (n / n_prev) ** 1.5
+            predicted = seconds * (n / n_prev) ** 2       # peers' bin scans are quadratic
             if predicted > self.limit:
                 out[name] = f"predicted {predicted:.0f} s > {self.limit:.0f} s"
         return out
