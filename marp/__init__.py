@@ -15,6 +15,7 @@ from marp.arch import Arch, ArchError, available_archs, load_arch
 from marp.bounds import LowerBounds, lower_bound, lower_bounds
 from marp.compiler import Mapping, compile, example_models
 from marp.cost import CostReport, cost
+from marp.sweep import SweepResult, sweep
 from marp.lowering import Blocks, lower
 from marp.onnx_loader import load_onnx
 from marp.workload import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
@@ -29,5 +30,5 @@ __all__ = [
     "available_algorithms", "available_bin_selections", "available_orders",
     "load_onnx", "lower", "Blocks", "Workload", "Layers", "DigitalOp", "SkippedOp",
     "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
-    "CostReport", "compile", "Mapping", "example_models",
+    "CostReport", "compile", "Mapping", "example_models", "sweep", "SweepResult",
 ]

@@ -352,6 +352,88 @@ def _write_outputs(folder, mapping, page) -> None:
         write_atomic(os.path.join(folder, name), text)
 
 
+def _sweep_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="design-space exploration over array geometries and "
+                       "bank sizes", description="Compile the models at every point of the "
+                       "space; mark the Pareto front.")
+    p.add_argument("models", nargs="*", help=".onnx files")
+    p.add_argument("--example", choices=["mlperf-tiny"], help="sweep the bundled models")
+    p.add_argument("--arch", default="qracc")
+    p.add_argument("--rows", help="array rows, comma separated (e.g. 64,128,256)")
+    p.add_argument("--cols", help="array columns, comma separated")
+    p.add_argument("--bank", help="arrays in the bank, comma separated")
+    p.add_argument("--weight-bits", help="weight precisions, comma separated")
+    p.add_argument("--cell-bits", help="cell precisions, comma separated")
+    p.add_argument("--depthwise", help="digital,diagonal")
+    p.add_argument("--packing", help="packing algorithms, comma separated")
+    p.add_argument("--workers", type=int, help="processes (default: the cores)")
+    p.add_argument("--out", help="write sweep.csv (row by row) and pareto.csv to DIR")
+    p.add_argument("--json", action="store_true", help="print every row as JSON")
+
+
+SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int),
+               ("cell_bits", int), ("depthwise", str), ("packing", str))
+
+
+def cmd_sweep(args) -> int:
+    import csv
+
+    from marp.compiler import example_models
+    from marp.sweep import METRICS, SPACE_KEYS, sweep
+
+    if args.example and args.models:
+        raise CliError("give model files or --example, not both")
+    models = example_models(args.example) if args.example else args.models
+    if not models:
+        raise CliError("sweep needs MODEL.onnx files or --example mlperf-tiny")
+    space = {}
+    for key, kind in SWEEP_FLAGS:
+        text = getattr(args, key)
+        if text:
+            try:
+                space[key] = [kind(v) for v in text.split(",") if v.strip()]
+            except ValueError:
+                raise CliError(f"--{key.replace('_', '-')} {text!r}: expected "
+                               f"{kind.__name__} values, comma separated") from None
+    writer, handle, done = None, None, []
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        handle = open(os.path.join(args.out, "sweep.csv"), "w", newline="", encoding="utf-8")
+        writer = csv.DictWriter(handle, fieldnames=list(SPACE_KEYS) + list(METRICS) + ["error"],
+                                extrasaction="ignore")
+        writer.writeheader()
+
+    def on_row(row):           # written as it finishes: an interrupted sweep keeps its rows
+        done.append(row)
+        if writer is not None:
+            writer.writerow(row)
+            handle.flush()
+
+    try:
+        result = sweep(models, args.arch, space, workers=args.workers, on_row=on_row)
+    except KeyboardInterrupt:
+        print(f"marp: interrupted; {len(done)} finished rows kept"
+              + (f" in {args.out}/sweep.csv" if args.out else ""), file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if handle is not None:
+            handle.close()
+    if args.out:
+        result.to_csv(os.path.join(args.out, "sweep.csv"))
+        result.to_csv(os.path.join(args.out, "pareto.csv"), result.pareto)
+    if args.json:
+        print(json.dumps(result.rows))
+        return 0
+    print(f"marp sweep: {len(result.rows)} points, "
+          f"{sum('error' in r for r in result.rows)} failed, {len(result.pareto)} on the "
+          f"Pareto front (arrays, latency, energy):")
+    for r in result.pareto:
+        print("  " + ", ".join(f"{k}={r[k]}" for k in SPACE_KEYS if k in r)
+              + f": {r['arrays_used']} arrays, {r['latency_us']:.1f} us, "
+                f"{r['energy_uj']:.3f} uJ")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="marp", description="Pack DNN weight blocks into crossbar arrays.")
     parser.add_argument("--version", action="version", version=f"marp {__version__}")
@@ -359,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     _pack_parser(sub)
     _layers_parser(sub)
     _compile_parser(sub)
+    _sweep_parser(sub)
     return parser
 
 
@@ -369,7 +452,9 @@ def main(argv=None) -> int:
         if args.command is None:
             parser.print_help()
             return EXIT_USAGE
-        return {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile}[args.command](args)
+        commands = {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile,
+                    "sweep": cmd_sweep}
+        return commands[args.command](args)
     except CliError as exc:
         print(f"marp: error: {exc}", file=sys.stderr)
     except (ValueError, TypeError, OSError) as exc:

@@ -1,0 +1,163 @@
+"""Design-space exploration: ``sweep(models, arch, space) -> SweepResult``.
+
+Every point of the space (the cartesian product of ``space``'s lists, or a list of
+point dicts) is compiled and costed; a point that fails (a model that cannot fit, an
+invalid combination) is a row with its reason, never a crash of the sweep. The Pareto
+front over the objectives (all minimised) is marked.
+
+Space keys: ``rows``, ``cols`` (array geometry; row parallelism and ADCs are capped to
+it), ``bank`` (arrays in the bank), ``weight_bits``, ``cell_bits``, ``depthwise``,
+``packing``. By default the points run in a local process pool whose workers receive the
+models once (not once per point); ``executor=`` takes any ``concurrent.futures.Executor``.
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "packing")
+METRICS = ("arrays_used", "arrays_one_to_one", "utilization", "latency_us", "energy_uj",
+           "tops_per_w", "cells")
+OBJECTIVE_NAMES = {"arrays": "arrays_used", "latency_us": "latency_us",
+                   "energy_uj": "energy_uj", "cells": "cells"}
+
+_WORKER_MODELS = None        # set once per worker process by the pool initializer
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """One row per point (its parameters, metrics or ``error``) and the Pareto flags."""
+
+    rows: list
+    objectives: tuple
+
+    def column(self, name: str) -> np.ndarray:
+        return np.array([r.get(name) for r in self.rows], dtype=object)
+
+    @property
+    def pareto(self) -> list:
+        return [r for r in self.rows if r.get("pareto")]
+
+    def to_csv(self, path, rows=None) -> None:
+        rows = self.rows if rows is None else rows
+        keys = list(SPACE_KEYS) + list(METRICS) + ["pareto", "error"]
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def points(space) -> list[dict]:
+    """The points of a space: a dict of lists (cartesian product) or a list of dicts."""
+    if isinstance(space, dict):
+        unknown = sorted(set(space) - set(SPACE_KEYS))
+        if unknown:
+            raise ValueError(f"space keys {unknown} are not known; valid keys: "
+                             f"{', '.join(SPACE_KEYS)}")
+        keys = list(space)
+        values = [v if isinstance(v, (list, tuple)) else [v] for v in space.values()]
+        return [dict(zip(keys, combo)) for combo in itertools.product(*values)]
+    out = [dict(p) for p in space]
+    for i, p in enumerate(out):
+        unknown = sorted(set(p) - set(SPACE_KEYS))
+        if unknown:
+            raise ValueError(f"space[{i}] keys {unknown} are not known; valid keys: "
+                             f"{', '.join(SPACE_KEYS)}")
+    return out
+
+
+def _arch_for(arch, point):
+    a = arch.aimc
+    values = {}
+    if "rows" in point:
+        values["aimc.array_rows"] = int(point["rows"])
+        values["aimc.row_parallelism"] = min(a.row_parallelism, int(point["rows"]))
+    if "cols" in point:
+        values["aimc.array_cols"] = int(point["cols"])
+        values["aimc.adcs_per_array"] = min(a.adcs_per_array, int(point["cols"]))
+    for key, path in (("bank", "aimc.arrays"), ("weight_bits", "aimc.weight_bits"),
+                      ("cell_bits", "aimc.cell_bits")):
+        if key in point:
+            values[path] = int(point[key])
+    return arch.with_values(values) if values else arch
+
+
+def evaluate(point, workloads, arch) -> dict:
+    """One row: the point, its metrics, or its error."""
+    from marp.compiler import compile as compile_models
+
+    row = dict(point)
+    try:
+        g = _arch_for(arch, point)
+        m = compile_models(list(workloads), g, depthwise=point.get("depthwise", "digital"),
+                           packing=point.get("packing", "maxrects-bssf"))
+        s = m.summary
+        for k in METRICS[:-1]:
+            row[k] = s[k]
+        row["cells"] = s["arrays_used"] * g.aimc.array_rows * g.aimc.array_cols
+    except (ValueError, TypeError) as exc:
+        row["error"] = f"{type(exc).__name__}: {exc}"
+    return row
+
+
+def _init_worker(workloads, arch):
+    global _WORKER_MODELS
+    _WORKER_MODELS = (workloads, arch)
+
+
+def _evaluate_in_worker(point):
+    workloads, arch = _WORKER_MODELS
+    return evaluate(point, workloads, arch)
+
+
+def mark_pareto(rows, objectives) -> None:
+    """Set row["pareto"] on the non-dominated successful rows (objectives minimised)."""
+    ok = [r for r in rows if "error" not in r]
+    vals = np.array([[r[OBJECTIVE_NAMES[o]] for o in objectives] for r in ok], dtype=float)
+    for i, r in enumerate(ok):
+        dominated = np.any(np.all(vals <= vals[i], axis=1) & np.any(vals < vals[i], axis=1))
+        r["pareto"] = not dominated
+    for r in rows:
+        r.setdefault("pareto", False)
+
+
+def sweep(models, arch="qracc", space=None, *,
+          objectives=("arrays", "latency_us", "energy_uj"), executor=None, workers=None,
+          on_row=None) -> SweepResult:
+    """Compile every point of ``space`` (see the module doc); ``on_row(row)`` is called as
+    each point finishes (in completion order), e.g. to write it out at once."""
+    from marp.arch import load_arch
+    from marp.compiler import _load_all
+
+    bad = [o for o in objectives if o not in OBJECTIVE_NAMES]
+    if bad:
+        raise ValueError(f"objectives {bad} are not known; valid names: "
+                         f"{', '.join(OBJECTIVE_NAMES)}")
+    arch = load_arch(arch)
+    workloads = _load_all(models if isinstance(models, (list, tuple)) else [models], 1)
+    pts = points(space or {})
+    rows = [None] * len(pts)
+
+    def done(i, row):
+        rows[i] = row
+        if on_row is not None:
+            on_row(row)
+
+    if executor is None:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        n = workers or min(os.cpu_count() or 1, max(1, len(pts)))
+        with ProcessPoolExecutor(n, initializer=_init_worker,
+                                 initargs=(workloads, arch)) as pool:
+            futures = {pool.submit(_evaluate_in_worker, p): i for i, p in enumerate(pts)}
+            for f in as_completed(futures):
+                done(futures[f], f.result())
+    else:
+        futures = [executor.submit(evaluate, p, workloads, arch) for p in pts]
+        for i, f in enumerate(futures):
+            done(i, f.result())
+    mark_pareto(rows, objectives)
+    return SweepResult(rows=rows, objectives=tuple(objectives))

@@ -1,0 +1,70 @@
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+import marp
+from marp.sweep import mark_pareto, points
+
+MODELS = marp.example_models("mlperf-tiny")
+SPACE = {"rows": [256, 1152], "cols": [128, 256], "bank": [4, 16]}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return marp.sweep(MODELS, space=SPACE, workers=2)
+
+
+def test_every_point_is_a_row(result):
+    assert len(result.rows) == 8
+    assert [(r["rows"], r["cols"], r["bank"]) for r in result.rows] == \
+        [(p["rows"], p["cols"], p["bank"]) for p in points(SPACE)]
+    assert all("error" not in r for r in result.rows)
+
+
+def test_user_executor_gives_the_same_rows(result):
+    with ThreadPoolExecutor(2) as pool:
+        other = marp.sweep(MODELS, space=SPACE, executor=pool)
+    assert other.rows == result.rows
+
+
+def test_pareto_front_is_non_dominated(result):
+    front = result.pareto
+    assert front
+    keys = ("arrays_used", "latency_us", "energy_uj")
+    for f in front:
+        for r in result.rows:
+            better = all(r[k] <= f[k] for k in keys) and any(r[k] < f[k] for k in keys)
+            assert not better
+
+
+def test_failed_points_are_rows_with_reasons():
+    res = marp.sweep(MODELS[:1], space=[{"rows": 256, "cols": 256}, {"rows": 0}], workers=1)
+    assert "error" not in res.rows[0]
+    assert "aimc.array_rows: 0 out of range" in res.rows[1]["error"]
+    assert res.rows[1]["pareto"] is False
+
+
+def test_bad_space_and_objectives():
+    with pytest.raises(ValueError, match=r"space keys \['size'\] are not known"):
+        marp.sweep(MODELS, space={"size": [1]})
+    with pytest.raises(ValueError, match=r"objectives \['power'\] are not known"):
+        marp.sweep(MODELS, space=SPACE, objectives=("power",))
+
+
+def test_mark_pareto_exact():
+    rows = [{"arrays_used": 1, "latency_us": 5, "energy_uj": 1},
+            {"arrays_used": 2, "latency_us": 4, "energy_uj": 1},
+            {"arrays_used": 2, "latency_us": 5, "energy_uj": 1},
+            {"error": "x"}]
+    mark_pareto(rows, ("arrays", "latency_us", "energy_uj"))
+    assert [r["pareto"] for r in rows] == [True, True, False, False]
+
+
+def test_cli_sweep_writes_csvs(tmp_path, capsys):
+    from marp.cli import main
+    code = main(["sweep", "--example", "mlperf-tiny", "--rows", "256,1152", "--cols", "256",
+                 "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0 and "2 points, 0 failed" in out
+    assert (tmp_path / "sweep.csv").read_text().count("\n") == 3
+    assert (tmp_path / "pareto.csv").exists()
