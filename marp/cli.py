@@ -367,6 +367,9 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--depthwise", help="digital,diagonal")
     p.add_argument("--packing", help="packing algorithms, comma separated")
     p.add_argument("--workers", type=int, help="processes (default: the cores)")
+    p.add_argument("--scheduler", help="run on a Dask cluster at this address "
+                   "(pip install marp[dask])")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.add_argument("--out", help="write sweep.csv (row by row) and pareto.csv to DIR")
     p.add_argument("--json", action="store_true", help="print every row as JSON")
 
@@ -403,14 +406,23 @@ def cmd_sweep(args) -> int:
                                 extrasaction="ignore")
         writer.writeheader()
 
+    from marp.sweep import points
+    total, start = len(points(space)), time.perf_counter()
+
     def on_row(row):           # written as it finishes: an interrupted sweep keeps its rows
         done.append(row)
         if writer is not None:
             writer.writerow(row)
             handle.flush()
+        if not args.quiet:
+            spent = time.perf_counter() - start
+            eta = spent / len(done) * (total - len(done))
+            print(f"\rmarp sweep {len(done)}/{total} points, ETA {eta:.0f} s ",
+                  end="\n" if len(done) == total else "", file=sys.stderr, flush=True)
 
     try:
-        result = sweep(models, args.arch, space, workers=args.workers, on_row=on_row)
+        result = sweep(models, args.arch, space, workers=args.workers,
+                       scheduler=args.scheduler, on_row=on_row)
     except KeyboardInterrupt:
         print(f"marp: interrupted; {len(done)} finished rows kept"
               + (f" in {args.out}/sweep.csv" if args.out else ""), file=sys.stderr)
@@ -421,6 +433,12 @@ def cmd_sweep(args) -> int:
     if args.out:
         result.to_csv(os.path.join(args.out, "sweep.csv"))
         result.to_csv(os.path.join(args.out, "pareto.csv"), result.pareto)
+        try:
+            from marp.sweep import plot_pareto
+            plots = plot_pareto(result, os.path.join(args.out, "pareto"))
+            print(f"plots: {', '.join(plots)}", file=sys.stderr)
+        except ImportError:
+            print("marp: no plots (pip install marp[plot] for matplotlib)", file=sys.stderr)
     if args.json:
         print(json.dumps(result.rows))
         return 0

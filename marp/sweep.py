@@ -125,11 +125,34 @@ def mark_pareto(rows, objectives) -> None:
         r.setdefault("pareto", False)
 
 
+def _evaluate_shared(point, shared):
+    workloads, arch = shared
+    return evaluate(point, workloads, arch)
+
+
+def _run_dask(scheduler, pts, workloads, arch, done):
+    """Points on a Dask cluster: the models are scattered to every worker once."""
+    from distributed import Client, as_completed
+
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        shared = client.scatter((workloads, arch), broadcast=True)
+        futures = {client.submit(_evaluate_shared, p, shared, pure=False): i
+                   for i, p in enumerate(pts)}
+        for f in as_completed(futures):
+            done(futures[f], f.result())
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
 def sweep(models, arch="qracc", space=None, *,
           objectives=("arrays", "latency_us", "energy_uj"), executor=None, workers=None,
-          on_row=None) -> SweepResult:
+          scheduler=None, on_row=None) -> SweepResult:
     """Compile every point of ``space`` (see the module doc); ``on_row(row)`` is called as
-    each point finishes (in completion order), e.g. to write it out at once."""
+    each point finishes (in completion order), e.g. to write it out at once.
+    ``scheduler``: a Dask scheduler address or ``distributed.Client`` (extra
+    ``marp[dask]``); the rows equal those of a local run."""
     from marp.arch import load_arch
     from marp.compiler import _load_all
 
@@ -147,7 +170,9 @@ def sweep(models, arch="qracc", space=None, *,
         if on_row is not None:
             on_row(row)
 
-    if executor is None:
+    if scheduler is not None:
+        _run_dask(scheduler, pts, workloads, arch, done)
+    elif executor is None:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         n = workers or min(os.cpu_count() or 1, max(1, len(pts)))
         with ProcessPoolExecutor(n, initializer=_init_worker,
@@ -161,3 +186,35 @@ def sweep(models, arch="qracc", space=None, *,
             done(i, f.result())
     mark_pareto(rows, objectives)
     return SweepResult(rows=rows, objectives=tuple(objectives))
+
+
+def plot_pareto(result: SweepResult, stem) -> list[str]:
+    """Arrays used against latency, energy as colour, the front ringed; written as
+    ``stem.png`` and ``stem.svg`` (needs matplotlib, extra ``marp[plot]``)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = [r for r in result.rows if "error" not in r]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sc = ax.scatter([r["arrays_used"] for r in ok], [r["latency_us"] for r in ok],
+                    c=[r["energy_uj"] for r in ok], cmap="viridis", s=22)
+    front = [r for r in ok if r["pareto"]]
+    ax.scatter([r["arrays_used"] for r in front], [r["latency_us"] for r in front],
+               facecolors="none", edgecolors="red", s=90, linewidths=1.5,
+               label="Pareto front")
+    for r in front:
+        ax.annotate(f"{r.get('rows', '')}x{r.get('cols', '')}, bank {r.get('bank', '')}",
+                    (r["arrays_used"], r["latency_us"]), fontsize=7, xytext=(4, 4),
+                    textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("arrays used")
+    ax.set_ylabel("latency (us)")
+    fig.colorbar(sc, label="energy per inference (uJ)")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    paths = [f"{stem}.png", f"{stem}.svg"]
+    for path in paths:
+        fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return paths

@@ -68,3 +68,21 @@ def test_cli_sweep_writes_csvs(tmp_path, capsys):
     assert code == 0 and "2 points, 0 failed" in out
     assert (tmp_path / "sweep.csv").read_text().count("\n") == 3
     assert (tmp_path / "pareto.csv").exists()
+
+
+def test_dask_local_cluster_gives_the_same_rows(result):
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed "
+                                      "(pip install marp[dask]; .ci/run installs it)")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            other = marp.sweep(MODELS, space=SPACE, scheduler=client)
+    assert other.rows == result.rows
+
+
+def test_pareto_plots(result, tmp_path):
+    pytest.importorskip("matplotlib", reason="the plot extra is not installed")
+    from marp.sweep import plot_pareto
+    paths = plot_pareto(result, tmp_path / "pareto")
+    assert all((tmp_path / name).stat().st_size > 1000 for name in ("pareto.png", "pareto.svg"))
+    assert len(paths) == 2
