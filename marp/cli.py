@@ -280,18 +280,26 @@ def _compile_table(summary, baseline) -> str:
     return "\n".join(lines)
 
 
-def cmd_compile(args) -> int:
-    from marp.compiler import compile as compile_models, example_models
-    from marp.drawing import report_html
+def _model_paths(args) -> list:
+    """The model files of `compile` and `sweep`: given, or the bundled example; checked."""
+    from marp.compiler import example_models
 
     if args.example and args.models:
         raise CliError("give model files or --example, not both")
     models = example_models(args.example) if args.example else args.models
     if not models:
-        raise CliError("compile needs MODEL.onnx files or --example mlperf-tiny")
+        raise CliError(f"{args.command} needs MODEL.onnx files or --example mlperf-tiny")
     for path in models:
         if not os.path.isfile(path):
             raise CliError(f"{path}: no such model file")
+    return models
+
+
+def cmd_compile(args) -> int:
+    from marp.compiler import compile as compile_models
+    from marp.drawing import report_html
+
+    models = _model_paths(args)
     mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
                              packing=args.packing, refine_seconds=args.refine_seconds,
                              one_to_one=args.one_to_one, latency_us=args.latency_us,
@@ -381,14 +389,9 @@ SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int)
 def cmd_sweep(args) -> int:
     import csv
 
-    from marp.compiler import example_models
     from marp.sweep import METRICS, SPACE_KEYS, sweep
 
-    if args.example and args.models:
-        raise CliError("give model files or --example, not both")
-    models = example_models(args.example) if args.example else args.models
-    if not models:
-        raise CliError("sweep needs MODEL.onnx files or --example mlperf-tiny")
+    models = _model_paths(args)
     space = {}
     for key, kind in SWEEP_FLAGS:
         text = getattr(args, key)
