@@ -136,6 +136,11 @@ def item_order(widths, heights, order: str = "area-desc", seed: int = 0) -> np.n
     """
     w, h = _validate.size_arrays(widths, heights)
     ORDERS.get(order)
+    return _order(w, h, order, seed)
+
+
+def _order(w: np.ndarray, h: np.ndarray, order: str, seed: int) -> np.ndarray:
+    """item_order on sizes and names already validated."""
     n = w.shape[0]
     w64, h64 = w.astype(np.int64), h.astype(np.int64)
     if order == "given":
@@ -219,7 +224,8 @@ def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-
                 f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {W}x{H} array"
                 f"{' in either orientation' if rotation else ''}; pass partial=True to report "
                 f"such rectangles as unplaced")
-    perm = item_order(w, h, order, seed)
+    ORDERS.get(order)
+    perm = _order(w, h, order, seed)
     n = w.shape[0]
     out_array = np.empty(n, dtype=np.int32)
     out_x = np.empty(n, dtype=np.int32)
