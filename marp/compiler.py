@@ -286,7 +286,9 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
         placed = pack(blocks.width, blocks.height, a.array_cols, a.array_rows,
                       algorithm=packing, refine_seconds=refine_seconds,
                       refine_iterations=refine_iterations, seed=seed)
-    if spread_layer_tiles and not one_to_one:
+    # copies of a layer must not share an array, or they serialise and replication buys
+    # nothing (LRMP's model puts each copy on its own tiles)
+    if (spread_layer_tiles or replicate is not None) and not one_to_one:
         from marp.search import spread_layer_tiles as spread
         placed = spread(blocks, placed)
     verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
