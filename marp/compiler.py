@@ -292,13 +292,15 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
         from marp.search import spread_layer_tiles as spread
         placed = spread(blocks, placed)
     verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
+    seq = None
     if objective == "latency" and latency_us is None:
         from marp.search import spreading_sequence
         seq = spreading_sequence(blocks, placed, combined, arch)
         latency_us = min(r.totals["latency_us"] for _, r in seq)
     if latency_us is not None:
         from marp.search import fewest_arrays
-        placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us))
+        placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us),
+                                  sequence=seq)
         verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
         arch = arch.with_values({"aimc.arrays": placed.arrays_used})
     step("cost", 3, 4)

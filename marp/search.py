@@ -57,9 +57,10 @@ def spreading_sequence(blocks, packing, workload, arch):
     return seq
 
 
-def fewest_arrays(blocks, packing, workload, arch, latency_us: float):
-    """(packing, report) with the fewest arrays whose latency is at most latency_us."""
-    seq = spreading_sequence(blocks, packing, workload, arch)
+def fewest_arrays(blocks, packing, workload, arch, latency_us: float, sequence=None):
+    """(packing, report) with the fewest arrays whose latency is at most latency_us.
+    ``sequence``: the spreading sequence, when the caller has already built it."""
+    seq = sequence or spreading_sequence(blocks, packing, workload, arch)
     lat = np.array([r.totals["latency_us"] for _, r in seq])
     ok = np.flatnonzero(lat <= latency_us)
     if not ok.size:
