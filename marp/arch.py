@@ -153,6 +153,18 @@ class Arch:
             doc[section][key] = value
         return from_dict(doc, source=f"{self.source} (modified)")
 
+    def geometry_values(self, rows=None, cols=None) -> dict:
+        """``with_values`` entries for another array size: rows and/or cols, with row
+        parallelism and ADCs capped to the new size (a smaller array has no more)."""
+        a, values = self.aimc, {}
+        if rows is not None:
+            values["aimc.array_rows"] = int(rows)
+            values["aimc.row_parallelism"] = min(a.row_parallelism, int(rows))
+        if cols is not None:
+            values["aimc.array_cols"] = int(cols)
+            values["aimc.adcs_per_array"] = min(a.adcs_per_array, int(cols))
+        return values
+
     def peak_ops_per_s(self) -> float:
         """Peak of one full array (2 ops per MAC), every cell used, no reload."""
         a = self.aimc

@@ -327,10 +327,7 @@ def _best_geometry(models, arch, geometries, *, latency_us, **kw):
                                            else [models])]
     best, reasons = None, []
     for rows, cols in geometries:
-        a = arch.aimc
-        g = arch.with_values({"aimc.array_rows": int(rows), "aimc.array_cols": int(cols),
-                              "aimc.row_parallelism": min(a.row_parallelism, int(rows)),
-                              "aimc.adcs_per_array": min(a.adcs_per_array, int(cols))})
+        g = arch.with_values(arch.geometry_values(rows, cols))
         try:
             m = compile(workloads, g, latency_us=latency_us, **kw)
         except InfeasibleError as exc:

@@ -71,14 +71,7 @@ def points(space) -> list[dict]:
 
 
 def _arch_for(arch, point):
-    a = arch.aimc
-    values = {}
-    if "rows" in point:
-        values["aimc.array_rows"] = int(point["rows"])
-        values["aimc.row_parallelism"] = min(a.row_parallelism, int(point["rows"]))
-    if "cols" in point:
-        values["aimc.array_cols"] = int(point["cols"])
-        values["aimc.adcs_per_array"] = min(a.adcs_per_array, int(point["cols"]))
+    values = arch.geometry_values(point.get("rows"), point.get("cols"))
     for key, path in (("bank", "aimc.arrays"), ("weight_bits", "aimc.weight_bits"),
                       ("cell_bits", "aimc.cell_bits")):
         if key in point:

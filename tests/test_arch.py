@@ -103,3 +103,11 @@ def test_arch_is_frozen_and_with_values_validates():
     with pytest.raises(ArchError, match="aimc.arrays: -2 out of range"):
         a.with_values({"aimc.arrays": -2})
     assert a.with_values({"aimc.arrays": 4}).aimc.arrays == 4 and a.aimc.arrays == 16
+
+
+def test_geometry_values_cap_parallelism_and_adcs():
+    a = load_arch("qracc")
+    assert a.geometry_values(64, 128) == {"aimc.array_rows": 64, "aimc.row_parallelism": 64,
+                                          "aimc.array_cols": 128, "aimc.adcs_per_array": 128}
+    assert a.geometry_values(cols=512) == {"aimc.array_cols": 512, "aimc.adcs_per_array": 256}
+    assert a.geometry_values() == {}
