@@ -28,24 +28,19 @@ cases = st.integers(1, 4).flatmap(lambda n: st.tuples(
     st.lists(st.integers(1, 3), min_size=n, max_size=n), st.integers(0, 8)))
 
 
-@given(case=cases)
-def test_throughput_is_optimal(case):
-    T, s, extra = case
-    N = sum(s) + extra
-    r = for_throughput(T, s, N)
-    assert (r * np.array(s)).sum() <= N and (r >= 1).all()
-    best, _ = lrmp_milp_brute_force(T, s, N, "throughput")
-    assert max(t / k for t, k in zip(T, r)) == pytest.approx(best)
+OBJECTIVES = {"throughput": (for_throughput, max), "latency": (for_latency, sum)}
 
 
+@pytest.mark.parametrize("objective", OBJECTIVES)
 @given(case=cases)
-def test_latency_is_optimal(case):
+def test_optimal_against_lrmp_milp(objective, case):
+    allocate, combine = OBJECTIVES[objective]
     T, s, extra = case
     N = sum(s) + extra
-    r = for_latency(T, s, N)
+    r = allocate(T, s, N)
     assert (r * np.array(s)).sum() <= N and (r >= 1).all()
-    best, _ = lrmp_milp_brute_force(T, s, N, "latency")
-    assert sum(t / k for t, k in zip(T, r)) == pytest.approx(best)
+    best, _ = lrmp_milp_brute_force(T, s, N, objective)
+    assert combine(t / k for t, k in zip(T, r)) == pytest.approx(best)
 
 
 def test_exact_small_case():
