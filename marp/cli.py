@@ -310,7 +310,7 @@ def cmd_compile(args) -> int:
                              progress=None if args.quiet else _progress_bar)
     summary = mapping.summary
     if args.out:
-        _write_outputs(args.out, mapping, report_html(mapping))
+        _write_outputs(args.out, mapping, summary, report_html(mapping, summary))
     if args.json:
         print(json.dumps(summary))
     else:
@@ -341,13 +341,13 @@ def _geometries(text):
     return out
 
 
-def _write_outputs(folder, mapping, page) -> None:
+def _write_outputs(folder, mapping, summary, page) -> None:
     """mapping.json, layers.csv and report.html, each written atomically; the texts are
     all made before any file is touched, so a failure leaves no partial output."""
     import io
 
     texts = {"mapping.json": mapping.to_json(), "report.html": page}
-    rows = mapping.summary["layers"]
+    rows = summary["layers"]
     out = io.StringIO()
     if rows:
         import csv

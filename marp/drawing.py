@@ -70,9 +70,10 @@ def _table(rows: list[dict], keys: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def report_html(mapping) -> str:
-    """One self-contained page (no network): summary, models, layers, arrays."""
-    s = mapping.summary
+def report_html(mapping, summary=None) -> str:
+    """One self-contained page (no network): summary, models, layers, arrays.
+    ``summary``: ``mapping.summary`` when the caller already has it."""
+    s = summary or mapping.summary
     summary = [{"metric": k, "packed": s[k], "one-to-one": mapping.report.baseline.get(
         {"arrays_one_to_one": "arrays_used"}.get(k, k), "") if mapping.report.baseline else ""}
         for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w")]
