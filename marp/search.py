@@ -51,7 +51,7 @@ def spreading_sequence(blocks, packing, workload, arch):
     seq = []
     while packing is not None:
         sized = arch.with_values({"aimc.arrays": packing.arrays_used})
-        report = cost((blocks, packing), workload, sized)
+        report = cost((blocks, packing), workload, sized, baseline=False)
         seq.append((packing, report))
         packing = _spread_step(blocks, packing, report, t_vec)
     return seq
