@@ -37,7 +37,7 @@ NO_WEIGHT_OPS = {
     "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Dropout",
     "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ArgMax", "ArgMin", "TopK", "Range",
     "NonZero", "ScatterND", "GatherND", "DepthToSpace", "SpaceToDepth", "Round", "Floor",
-    "Ceil", "Sign", "Softplus", "Mish", "Swish", "Trilu", "CumSum", "Einsum_noweights",
+    "Ceil", "Sign", "Softplus", "Mish", "Swish", "Trilu", "CumSum",
 }
 WEIGHTED_UNSUPPORTED = {"LSTM", "GRU", "RNN", "Attention", "MultiHeadAttention", "Einsum",
                         "DeformConv", "QLinearAdd"}
