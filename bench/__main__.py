@@ -9,6 +9,8 @@ import sys
 import time
 from importlib import metadata
 
+from bench.peers import missing_peers
+from bench.progress import Progress, Silent
 from bench.suites import SUITES
 
 
@@ -62,16 +64,22 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run (under 2 minutes)")
     ap.add_argument("--json", help="write every row, the machine and versions to FILE")
     ap.add_argument("--markdown", help="write the tables to FILE")
+    ap.add_argument("--no-progress", action="store_true",
+                    help="print no progress lines on stderr")
     args = ap.parse_args(argv)
     names = args.suites or list(SUITES)
+    progress = Silent() if args.no_progress else Progress(names, quick=args.quick)
+    for text in missing_peers():       # said, never dropped silently
+        print(f"note: {text}", flush=True)
     start = time.perf_counter()
     tables, all_rows = [], []
     for name in names:
-        rows = SUITES[name](args.quick)
+        rows = SUITES[name](args.quick, progress)
         all_rows += rows
         text = markdown(name, rows)
         tables.append(text)
         print(text, flush=True)
+    progress.finish()
     invalid = [r for r in all_rows if r["method"].startswith("marp") and r["status"] != "ok"]
     print(f"{len(all_rows)} rows in {time.perf_counter() - start:.1f} s; "
           f"marp rows not ok: {len(invalid)}")

@@ -80,6 +80,18 @@ def run_greedypacker(widths, heights, cols, rows, algo="maximal_rectangle"):
                        rows), seconds
 
 
+def missing_peers() -> list[str]:
+    """One sentence per peer whose rows are dropped because it is not installed."""
+    out = []
+    if not rectpack_available():
+        out.append("rectpack rows dropped: rectpack is not installed "
+                   "(pip install -e \".[bench]\")")
+    if not greedypacker_available():
+        out.append("greedypacker rows dropped: greedypacker is not installed "
+                   "(pip install -e \".[bench]\")")
+    return out
+
+
 def peer_methods(rectpack_all: bool = True):
     """(name, callable(widths, heights, cols, rows) -> (Packing, seconds)) of every peer
     installed."""

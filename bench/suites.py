@@ -16,6 +16,7 @@ import numpy as np
 import marp
 from bench.instances import family_u
 from bench.peers import peer_methods
+from bench.progress import Silent
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
 REFERENCE = "marp maxrects-bssf first-fit"
@@ -66,8 +67,11 @@ def _timed(fn, w, h, c, r):
     return out, time.perf_counter() - start
 
 
-def run_instance(suite, instance, w, h, cols, rows, methods, lb=None, skip=None):
+def run_instance(suite, instance, w, h, cols, rows, methods, lb=None, skip=None,
+                 progress=None):
     """Rows for every method on one instance; ``skip`` maps method name -> reason."""
+    progress = progress or Silent()
+    progress.step(instance)
     lb = marp.lower_bound(w, h, cols, rows) if lb is None else lb
     out, ref_seconds = [], None
     for name, fn in methods:
@@ -76,6 +80,7 @@ def run_instance(suite, instance, w, h, cols, rows, methods, lb=None, skip=None)
                "seconds": None, "speed_ratio": None, "status": "ok"}
         if skip and name in skip:
             row["status"] = f"skipped: {skip[name]}"
+            progress.note(f"{instance}: {name} skipped, {skip[name]}")
             out.append(row)
             continue
         try:
@@ -126,35 +131,40 @@ class PeerBudget:
                 self.last[r["method"]] = (1, float("inf"))
 
 
-def suite_random(quick: bool):
+def suite_random(quick: bool, progress=None):
+    progress = progress or Silent()
     sizes = [100, 1000] if quick else [100, 1000, 5000, 20000, 100000]
     families = ["U", "D"] if quick else ["U", "S", "D", "mix"]
     methods = marp_methods(0 if quick else 1.0) + peer_methods(rectpack_all=not quick)
+    progress.begin("random", len(sizes) * len(families))
     rows = []
     for fam in families:
         budget = PeerBudget()
         for n in sizes:
             w, h = family(fam, n)
             got = run_instance("random", f"{fam} n={n}", w, h, 256, 256, methods,
-                               skip=budget.skip(n))
+                               skip=budget.skip(n), progress=progress)
             budget.record(got)
             rows += got
     return rows
 
 
-def suite_2bp(quick: bool, refine_seconds: float = 0.1):
+def suite_2bp(quick: bool, progress=None, refine_seconds: float = 0.1):
     from marp.readers import read_2bp
 
+    progress = progress or Silent()
     classes = [1, 7] if quick else list(range(1, 11))
     methods = marp_methods(0.01 if quick else refine_seconds) + peer_methods(rectpack_all=False)
+    instances = {c: [ins for ins in read_2bp(DATA / "2bp" / f"Class_{c:02d}.2bp")
+                     if not quick or ins.n == 20] for c in classes}
+    progress.begin("2bp", sum(map(len, instances.values())))
     rows = []
     for c in classes:
         per = {}
-        for ins in read_2bp(DATA / "2bp" / f"Class_{c:02d}.2bp"):
-            if quick and ins.n != 20:
-                continue
-            for r in run_instance("2bp", ins.name, ins.widths, ins.heights, ins.array_cols,
-                                  ins.array_rows, methods):
+        for ins in instances[c]:
+            for r in run_instance("2bp", f"class {c} {ins.name}", ins.widths, ins.heights,
+                                  ins.array_cols, ins.array_rows, methods,
+                                  progress=progress):
                 agg = per.setdefault(r["method"], {**r, "instance": f"class {c}", "n": 0,
                                                    "arrays": 0, "lower_bound": 0,
                                                    "seconds": 0.0, "invalid": 0,
@@ -181,31 +191,36 @@ def suite_2bp(quick: bool, refine_seconds: float = 0.1):
     return rows
 
 
-def suite_large(quick: bool):
+def suite_large(quick: bool, progress=None):
     from bench.large import array_size, files
     from marp.readers import read_strip
 
+    progress = progress or Silent()
     names = [("bkw", "BKW")] if quick else [("bkw", "BKW"), ("zdf", "zdf")]
     methods = marp_methods(0 if quick else 1.0) + peer_methods(rectpack_all=False)
-    rows = []
-    for folder, prefix in names:
-        budget = PeerBudget()
-        for path in files(DATA / folder, prefix)[: 4 if quick else None]:
-            inst = read_strip(path)
-            W, H = array_size(inst)
-            got = run_instance("large", path.name, inst.widths, inst.heights, W, H, methods,
-                               skip=budget.skip(len(inst.widths)))
-            budget.record(got)
-            rows += got
+    paths = [(prefix, path) for folder, prefix in names
+             for path in files(DATA / folder, prefix)[: 4 if quick else None]]
+    progress.begin("large", len(paths))
+    rows, budgets = [], {}
+    for prefix, path in paths:
+        budget = budgets.setdefault(prefix, PeerBudget())      # one per set
+        inst = read_strip(path)
+        W, H = array_size(inst)
+        got = run_instance("large", path.name, inst.widths, inst.heights, W, H, methods,
+                           skip=budget.skip(len(inst.widths)), progress=progress)
+        budget.record(got)
+        rows += got
     return rows
 
 
-def suite_mlperf_tiny(quick: bool):
+def suite_mlperf_tiny(quick: bool, progress=None):
     from marp.compiler import example_models
 
+    progress = progress or Silent()
     workloads = [marp.load_onnx(p) for p in example_models("mlperf-tiny")]
     geometries = [(256, 256)] if quick else [(64, 64), (128, 128), (256, 256), (512, 256),
                                              (1152, 256), (1152, 512)]
+    progress.begin("mlperf-tiny", len(geometries))
     rows = []
     for R, C in geometries:
         parts = [marp.lower(w, array_rows=R, array_cols=C, weight_bits=8) for w in workloads]
@@ -215,7 +230,8 @@ def suite_mlperf_tiny(quick: bool):
         methods = [(REFERENCE, lambda w, h, c, r: marp.pack(w, h, c, r)),
                    ("marp refined 2000 it", lambda w, h, c, r: marp.pack(
                        w, h, c, r, refine_iterations=2000))] + peer_methods(rectpack_all=False)
-        got = run_instance("mlperf-tiny", f"{R}x{C}", wd, ht, C, R, methods, lb=lbs.value)
+        got = run_instance("mlperf-tiny", f"{R}x{C}", wd, ht, C, R, methods, lb=lbs.value,
+                           progress=progress)
         n = len(wd)
         got.insert(0, {"suite": "mlperf-tiny", "instance": f"{R}x{C}", "method": "one-to-one",
                        "n": n, "lower_bound": lbs.value, "arrays": n, "gap": n - lbs.value,
