@@ -10,8 +10,8 @@ import timeit
 import numpy as np
 
 import marp
-from marp.cost import cost
-from marp.workload import Layers, Workload
+from marp.costmodel.accounting import cost
+from marp.workload.layers import Layers, Workload
 
 
 def synthetic(n_layers=264, rows=2048, cols=600):

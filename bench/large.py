@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import marp
-from marp.readers import read_strip
+from marp.io.readers import read_strip
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
 

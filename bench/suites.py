@@ -150,7 +150,7 @@ def suite_random(quick: bool, progress=None):
 
 
 def suite_2bp(quick: bool, progress=None, refine_seconds: float = 0.1):
-    from marp.readers import read_2bp
+    from marp.io.readers import read_2bp
 
     progress = progress or Silent()
     classes = [1, 7] if quick else list(range(1, 11))
@@ -193,7 +193,7 @@ def suite_2bp(quick: bool, progress=None, refine_seconds: float = 0.1):
 
 def suite_large(quick: bool, progress=None):
     from bench.large import array_size, files
-    from marp.readers import read_strip
+    from marp.io.readers import read_strip
 
     progress = progress or Silent()
     names = [("bkw", "BKW")] if quick else [("bkw", "BKW"), ("zdf", "zdf")]
@@ -214,7 +214,7 @@ def suite_large(quick: bool, progress=None):
 
 
 def suite_mlperf_tiny(quick: bool, progress=None):
-    from marp.compiler import example_models
+    from marp.compiler.driver import example_models
 
     progress = progress or Silent()
     workloads = [marp.load_onnx(p) for p in example_models("mlperf-tiny")]

@@ -19,8 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import marp
-from marp.readers import read_2bp
-from marp.refine import portfolio
+from marp.io.readers import read_2bp
+from marp.packing.refine import portfolio
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "2bp"
 

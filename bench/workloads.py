@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import marp
-from marp.workload import Layers, Workload
+from marp.workload.layers import Layers, Workload
 
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf_tiny"
 

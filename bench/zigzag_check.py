@@ -13,8 +13,8 @@ import os
 import sys
 
 import marp
-from marp.cost import cost
-from marp.workload import Layers, Workload
+from marp.costmodel.accounting import cost
+from marp.workload.layers import Layers, Workload
 
 
 def zigzag_macro():

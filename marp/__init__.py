@@ -11,18 +11,15 @@ except ImportError as exc:   # a source checkout whose kernels were never compil
         "marp's compiled kernels are missing (" + str(exc) + "); install marp with "
         "'pip install -e .' (or 'pip install .') so that they are built") from None
 
-from marp.arch import Arch, ArchError, available_archs, load_arch
-from marp.bounds import LowerBounds, lower_bound, lower_bounds
-from marp.compiler import Mapping, compile, example_models
-from marp.cost import CostReport, cost
-from marp.sweep import SweepResult, sweep
-from marp.lowering import Blocks, lower
-from marp.onnx_loader import load_onnx
-from marp.workload import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
-from marp.packing import Packing, item_order, pack
-from marp.verify import InvalidPackingError, verify
-from marp.registry import (ALGORITHMS, BIN_SELECTIONS, ORDERS, available_algorithms,
-                           available_bin_selections, available_orders)
+# the layers, bottom up (docs/architecture.md): each imports only those before it
+from marp.packing import (ALGORITHMS, BIN_SELECTIONS, ORDERS, InvalidPackingError,
+                          LowerBounds, Packing, available_algorithms, available_bin_selections,
+                          available_orders, item_order, lower_bound, lower_bounds, pack, verify)
+from marp.workload import (Blocks, DigitalOp, Layers, SkippedOp, Workload, WorkloadError,
+                           load_onnx, lower)
+from marp.hardware import Arch, ArchError, available_archs, load_arch
+from marp.costmodel import CostReport, cost
+from marp.compiler import Mapping, SweepResult, compile, example_models, sweep
 
 __all__ = [
     "__version__", "pack", "verify", "Packing", "InvalidPackingError", "item_order",

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from marp._files import write_atomic
+from marp.io.files import write_atomic
 from marp._version import __version__
 
 EXIT_USAGE = 2
@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _pack_parser(sub) -> None:
-    from marp.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+    from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
 
     p = sub.add_parser("pack", help="pack rectangles into arrays",
                        description="Pack rectangles into arrays and report arrays used, "
@@ -87,7 +87,7 @@ def _pick_instance(instances, choice, source):
 
 def _load_rects(args):
     """(widths, heights, ids, default array size or None, source name)."""
-    from marp import readers
+    from marp.io import readers
 
     if args.example:
         if args.rects:
@@ -282,7 +282,7 @@ def _compile_table(summary, baseline) -> str:
 
 def _model_paths(args) -> list:
     """The model files of `compile` and `sweep`: given, or the bundled example; checked."""
-    from marp.compiler import example_models
+    from marp.compiler.driver import example_models
 
     if args.example and args.models:
         raise CliError("give model files or --example, not both")
@@ -296,8 +296,8 @@ def _model_paths(args) -> list:
 
 
 def cmd_compile(args) -> int:
-    from marp.compiler import compile as compile_models
-    from marp.drawing import report_html
+    from marp.compiler.driver import compile as compile_models
+    from marp.io.drawing import report_html
 
     models = _model_paths(args)
     mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
@@ -389,7 +389,7 @@ SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int)
 def cmd_sweep(args) -> int:
     import csv
 
-    from marp.sweep import METRICS, SPACE_KEYS, sweep
+    from marp.compiler.sweeps import METRICS, SPACE_KEYS, sweep
 
     models = _model_paths(args)
     space = {}
@@ -409,7 +409,7 @@ def cmd_sweep(args) -> int:
                                 extrasaction="ignore")
         writer.writeheader()
 
-    from marp.sweep import points
+    from marp.compiler.sweeps import points
     total, start = len(points(space)), time.perf_counter()
 
     def on_row(row):           # written as it finishes: an interrupted sweep keeps its rows
@@ -437,7 +437,7 @@ def cmd_sweep(args) -> int:
         result.to_csv(os.path.join(args.out, "sweep.csv"))
         result.to_csv(os.path.join(args.out, "pareto.csv"), result.pareto)
         try:
-            from marp.sweep import plot_pareto
+            from marp.compiler.sweeps import plot_pareto
             plots = plot_pareto(result, os.path.join(args.out, "pareto"))
             print(f"plots: {', '.join(plots)}", file=sys.stderr)
         except ImportError:

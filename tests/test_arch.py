@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 import marp
-from marp.arch import ArchError, load_arch
+from marp.hardware.arch import ArchError, load_arch
 
 
 def test_bundled_configs_load():
@@ -17,7 +17,7 @@ def test_bundled_configs_load():
 
 def test_every_number_in_a_bundled_config_names_its_source():
     for name in marp.available_archs():
-        text = (marp.arch.CONFIG_DIR / f"{name}.yaml").read_text()
+        text = (marp.hardware.arch.CONFIG_DIR / f"{name}.yaml").read_text()
         for line in text.splitlines():
             m = re.match(r"^\s+[a-z_]+:\s*([^#\s][^#]*?)\s*(#.*)?$", line)
             if m and m.group(1)[0].isdigit():
@@ -52,7 +52,7 @@ def test_zigzag_adc_model():
 
 
 def config(tmp_path, mutate):
-    doc = yaml.safe_load((marp.arch.CONFIG_DIR / "qracc.yaml").read_text())
+    doc = yaml.safe_load((marp.hardware.arch.CONFIG_DIR / "qracc.yaml").read_text())
     mutate(doc)
     path = tmp_path / "arch.yaml"
     path.write_text(yaml.safe_dump(doc))

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import marp
-from marp.bounds import one_d_bound
-from marp.readers import read_2bp
+from marp.packing.bounds import one_d_bound
+from marp.io.readers import read_2bp
 
 
 def test_area_bound():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import marp
-from marp.compiler import Mapping, example_models
-from marp.drawing import report_html
+from marp.compiler.driver import Mapping, example_models
+from marp.io.drawing import report_html
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import marp
-from marp.arch import load_arch
-from marp.cost import cost, one_to_one
-from marp.workload import Layers, Workload
+from marp.hardware.arch import load_arch
+from marp.costmodel.accounting import cost, one_to_one
+from marp.workload.layers import Layers, Workload
 from onnx_factory import resnet18
 
 

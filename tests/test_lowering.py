@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import marp
-from marp.workload import Layers, Workload
+from marp.workload.layers import Layers, Workload
 from onnx_factory import mobilenet_v2_bottlenecks, resnet18
 
 

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from marp.readers import RectsFormatError, read_2bp, read_rects_csv, read_strip
+from marp.io.readers import RectsFormatError, read_2bp, read_rects_csv, read_strip
 
 
 def test_csv_with_ids_any_column_order(tmp_path):

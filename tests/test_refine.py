@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import marp
-from marp.readers import read_2bp
+from marp.io.readers import read_2bp
 
 
 def instance(shared, name="Class_01.2bp", k=21):

@@ -1,7 +1,7 @@
 import pytest
 
 import marp
-from marp.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
 
 
 def test_contract_names():

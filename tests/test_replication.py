@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marp.replication import BudgetError, for_latency, for_throughput
+from marp.compiler.replication import BudgetError, for_latency, for_throughput
 
 
 def lrmp_milp_brute_force(T, s, N, objective):

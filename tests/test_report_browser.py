@@ -5,8 +5,8 @@ import shutil
 import pytest
 
 import marp
-from marp.compiler import example_models
-from marp.drawing import report_html
+from marp.compiler.driver import example_models
+from marp.io.drawing import report_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

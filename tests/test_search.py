@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 import marp
-from marp.compiler import _combine, example_models
-from marp.search import InfeasibleError, fewest_arrays, spreading_sequence
+from marp.compiler.driver import _combine, example_models
+from marp.compiler.search import InfeasibleError, fewest_arrays, spreading_sequence
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import marp
-from marp.sweep import mark_pareto, points
+from marp.compiler.sweeps import mark_pareto, points
 
 MODELS = marp.example_models("mlperf-tiny")
 SPACE = {"rows": [256, 1152], "cols": [128, 256], "bank": [4, 16]}
@@ -82,7 +82,7 @@ def test_dask_local_cluster_gives_the_same_rows(result):
 
 def test_pareto_plots(result, tmp_path):
     pytest.importorskip("matplotlib", reason="the plot extra is not installed")
-    from marp.sweep import plot_pareto
+    from marp.compiler.sweeps import plot_pareto
     paths = plot_pareto(result, tmp_path / "pareto")
     assert all((tmp_path / name).stat().st_size > 1000 for name in ("pareto.png", "pareto.svg"))
     assert len(paths) == 2

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from marp.arch import Arch, load_arch
-from marp.lowering import Blocks
-from marp.packing import Packing
-from marp.workload import Workload
+from marp.hardware.arch import Arch, load_arch
+from marp.workload.lowering import Blocks
+from marp.packing.packer import Packing
+from marp.workload.layers import Workload
 
 ENERGY_PARTS = ("dac", "adc", "array", "digital", "write", "leakage")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 
-from marp.workload import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
+from marp.workload.layers import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
 
 # operators through which a constant stays a constant weight (data input first)
 PASS_THROUGH = {"Identity", "Reshape", "Transpose", "Cast", "DequantizeLinear", "Squeeze",

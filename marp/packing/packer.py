@@ -9,7 +9,7 @@ import numpy as np
 
 from marp import _validate
 from marp._kernels import engine
-from marp.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -259,8 +259,8 @@ def _refine_requested(seconds, iterations, workers) -> bool:
 
 def _refine(w, h, W, H, rotation, array, x, y, rot, arrays_used, seed, seconds, iterations,
             workers):
-    from marp.bounds import lower_bound
-    from marp.refine import PORTFOLIO_ORDERS, refine_packing
+    from marp.packing.bounds import lower_bound
+    from marp.packing.refine import PORTFOLIO_ORDERS, refine_packing
 
     placed = np.flatnonzero(array >= 0)
     ws, hs = w[placed], h[placed]

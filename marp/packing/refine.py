@@ -22,7 +22,7 @@ import numpy as np
 
 from marp._kernels import engine
 from marp._kernels.refine import refine_stream
-from marp.registry import ALGORITHMS, BIN_SELECTIONS
+from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS
 
 PORTFOLIO_ORDERS = ("area-desc", "height-desc", "width-desc", "maxside-desc",
                     "perimeter-desc")

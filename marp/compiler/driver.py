@@ -15,15 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from marp._files import write_atomic
+from marp.io.files import write_atomic
 from marp._version import __version__
-from marp.arch import Arch, from_dict, load_arch
-from marp.cost import CostReport, cost, digital_ops_cost
-from marp.cost import one_to_one as one_to_one_packing
-from marp.lowering import Blocks, lower
-from marp.packing import Packing, pack
-from marp.verify import verify
-from marp.workload import DigitalOp, Layers, SkippedOp, Workload
+from marp.hardware.arch import Arch, from_dict, load_arch
+from marp.costmodel.accounting import CostReport, cost, digital_ops_cost
+from marp.costmodel.accounting import one_to_one as one_to_one_packing
+from marp.workload.lowering import Blocks, lower
+from marp.packing.packer import Packing, pack
+from marp.packing.verifier import verify
+from marp.workload.layers import DigitalOp, Layers, SkippedOp, Workload
 
 SCHEMA = "marp.mapping"
 SCHEMA_VERSION = 1
@@ -37,7 +37,7 @@ def example_models(name: str) -> list[Path]:
     """Paths of a bundled example set (``"mlperf-tiny"``)."""
     if name not in EXAMPLES:
         raise ValueError(f"example={name!r} is not known; valid names: {', '.join(EXAMPLES)}")
-    folder = Path(__file__).resolve().parent / "data" / "mlperf_tiny"
+    folder = Path(__file__).resolve().parents[1] / "data" / "mlperf_tiny"
     return [folder / f"{m}.onnx" for m in EXAMPLES[name]]
 
 
@@ -61,7 +61,7 @@ def _load_all(models, jobs) -> tuple:
 def _as_workload(model) -> Workload:
     if isinstance(model, Workload):
         return model
-    from marp.onnx_loader import load_onnx
+    from marp.workload.onnx_loader import load_onnx
     return load_onnx(model)
 
 
@@ -169,7 +169,7 @@ class Mapping:
         return _mapping_from_doc(doc)
 
     def to_svg(self) -> str:
-        from marp.drawing import mapping_svg
+        from marp.io.drawing import mapping_svg
         return mapping_svg(self)
 
 
@@ -289,16 +289,16 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
     # copies of a layer must not share an array, or they serialise and replication buys
     # nothing (LRMP's model puts each copy on its own tiles)
     if (spread_layer_tiles or replicate is not None) and not one_to_one:
-        from marp.search import spread_layer_tiles as spread
+        from marp.compiler.search import spread_layer_tiles as spread
         placed = spread(blocks, placed)
     verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
     seq = None
     if objective == "latency" and latency_us is None:
-        from marp.search import spreading_sequence
+        from marp.compiler.search import spreading_sequence
         seq = spreading_sequence(blocks, placed, combined, arch)
         latency_us = min(r.totals["latency_us"] for _, r in seq)
     if latency_us is not None:
-        from marp.search import fewest_arrays
+        from marp.compiler.search import fewest_arrays
         placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us),
                                   sequence=seq)
         verify(placed, blocks.width, blocks.height, a.array_cols, a.array_rows)
@@ -321,7 +321,7 @@ def compile(models, arch="qracc", *, depthwise: str = "digital", c_job=None,
 
 def _best_geometry(models, arch, geometries, *, latency_us, **kw):
     """The latency search on each (rows, cols); fewest arrays, then highest utilisation."""
-    from marp.search import InfeasibleError
+    from marp.compiler.search import InfeasibleError
 
     workloads = [_as_workload(m) for m in (models if isinstance(models, (list, tuple))
                                            else [models])]
@@ -346,7 +346,7 @@ REPLICATE_OBJECTIVES = ("throughput", "latency")
 
 def _replicate(workloads, blocks, combined, arch, objective, budget):
     """Replicated (workloads, blocks, factors per layer): see :func:`compile`."""
-    from marp import replication
+    from marp.compiler import replication
     from marp._validate import positive_int
 
     if objective not in REPLICATE_OBJECTIVES:

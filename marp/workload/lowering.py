@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from marp import _validate
-from marp.workload import Workload
+from marp.workload.layers import Workload
 
 DEPTHWISE_STRATEGIES = ("digital", "diagonal")
 SLICE_LAYOUTS = ("adjacent", "separate")

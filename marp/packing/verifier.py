@@ -10,7 +10,7 @@ import numpy as np
 
 from marp import _validate
 from marp._kernels.verify import first_overlap
-from marp.packing import Packing
+from marp.packing.packer import Packing
 
 
 class InvalidPackingError(ValueError):

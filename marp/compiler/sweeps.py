@@ -81,7 +81,7 @@ def _arch_for(arch, point):
 
 def evaluate(point, workloads, arch) -> dict:
     """One row: the point, its metrics, or its error."""
-    from marp.compiler import compile as compile_models
+    from marp.compiler.driver import compile as compile_models
 
     row = dict(point)
     try:
@@ -146,8 +146,8 @@ def sweep(models, arch="qracc", space=None, *,
     each point finishes (in completion order), e.g. to write it out at once.
     ``scheduler``: a Dask scheduler address or ``distributed.Client`` (extra
     ``marp[dask]``); the rows equal those of a local run."""
-    from marp.arch import load_arch
-    from marp.compiler import _load_all
+    from marp.hardware.arch import load_arch
+    from marp.compiler.driver import _load_all
 
     bad = [o for o in objectives if o not in OBJECTIVE_NAMES]
     if bad:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from marp.cost import block_costs, cost
-from marp.packing import Packing
+from marp.costmodel.accounting import block_costs, cost
+from marp.packing.packer import Packing
 
 
 class InfeasibleError(ValueError):
@@ -88,7 +88,7 @@ def spread_layer_tiles(blocks, packing, algorithms=("maxrects-bssf", "maxrects-b
     holds no block of its layer and still packs into one array with it (the array is
     repacked with ``algorithms`` in turn), else into a new array.
     """
-    from marp.packing import pack
+    from marp.packing.packer import pack
 
     W, H = packing.array_cols, packing.array_rows
     members = [list(np.flatnonzero(packing.array == a)) for a in range(packing.arrays_used)]
