@@ -49,6 +49,10 @@ class Progress:
         self.count += 1
         self._line(f"[{self.section} {self.count}/{self.total}] {instance}")
 
+    def detail(self, text: str):
+        """What runs now inside the current instance (printed when due)."""
+        self._line(f"[{self.section} {self.count}/{self.total}] {text}")
+
     def note(self, text: str):
         self._line(f"[{self.section or 'bench'}] {text}", force=True)
 
@@ -96,6 +100,9 @@ class Silent:
         pass
 
     def step(self, instance):
+        pass
+
+    def detail(self, text):
         pass
 
     def note(self, text):

@@ -83,6 +83,7 @@ def run_instance(suite, instance, w, h, cols, rows, methods, lb=None, skip=None,
             progress.note(f"{instance}: {name} skipped, {skip[name]}")
             out.append(row)
             continue
+        progress.detail(f"{instance}: {name}")
         try:
             p, seconds = _timed(fn, w, h, cols, rows)
         except Exception as exc:                       # a peer's own bug: report it
