@@ -47,18 +47,18 @@ def main(argv=None):
             inst = read_strip(path)
             W, H = array_size(inst)
             w, h = inst.widths, inst.heights
-            lb = marp.lower_bound(w, h, W, H)
+            lb = marp.lower_bound(w, h, array=(H, W))
             t0 = time.perf_counter()
-            p0 = marp.pack(w, h, W, H, algorithm=args.algorithm)
+            p0 = marp.pack(w, h, array=(H, W), algorithm=args.algorithm)
             t_con = time.perf_counter() - t0
-            marp.verify(p0, w, h, W, H)
+            marp.verify(p0, w, h, array=(H, W))
             cells = []
             for s in args.seconds:
                 t0 = time.perf_counter()
-                p = marp.pack(w, h, W, H, algorithm=args.algorithm, refine_seconds=s,
+                p = marp.pack(w, h, array=(H, W), algorithm=args.algorithm, refine_seconds=s,
                               refine_workers=args.workers)
                 elapsed = time.perf_counter() - t0
-                marp.verify(p, w, h, W, H)
+                marp.verify(p, w, h, array=(H, W))
                 cells.append(f"{p.arrays_used:11d} {elapsed:6.2f}")
             print(f"{path.name:9s} {len(w):6d} {f'{W}x{H}':>11s} {lb:6d} {p0.arrays_used:7d} "
                   f"{t_con:6.2f} " + " ".join(cells), flush=True)

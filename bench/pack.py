@@ -42,10 +42,10 @@ def import_seconds(repeats=5) -> float:
 
 def marp_vs_rectpack(n, repeats):
     w, h = family_u(n)
-    p, t_marp = best_time(lambda: marp.pack(w, h, ARRAY, ARRAY, algorithm="maxrects-bssf",
+    p, t_marp = best_time(lambda: marp.pack(w, h, array=(ARRAY, ARRAY), algorithm="maxrects-bssf",
                                             bin_selection="first-fit"), repeats)
-    marp.verify(p, w, h, ARRAY, ARRAY)
-    lb = marp.lower_bound(w, h, ARRAY, ARRAY)
+    marp.verify(p, w, h, array=(ARRAY, ARRAY))
+    lb = marp.lower_bound(w, h, array=(ARRAY, ARRAY))
     print(f"family U, n={n}, arrays {ARRAY}x{ARRAY}, no rotation; lower bound {lb}")
     print(f"  {'method':38s} {'arrays':>7s} {'seconds':>10s} {'speed ratio':>12s}")
     print(f"  {'marp maxrects-bssf first-fit':38s} {p.arrays_used:7d} {t_marp:10.4f} "
@@ -55,7 +55,7 @@ def marp_vs_rectpack(n, repeats):
         return
     rp, t_rp = run_rectpack(w, h, ARRAY, ARRAY)
     try:
-        marp.verify(rp, w, h, ARRAY, ARRAY)
+        marp.verify(rp, w, h, array=(ARRAY, ARRAY))
         status = ""
     except ValueError as exc:
         status = f"  INVALID: {exc}"
@@ -68,24 +68,25 @@ def marp_vs_rectpack(n, repeats):
 
 def all_rules(n, repeats):
     w, h = family_u(n)
-    lb = marp.lower_bound(w, h, ARRAY, ARRAY)
+    lb = marp.lower_bound(w, h, array=(ARRAY, ARRAY))
     print(f"\nevery algorithm x bin selection, family U n={n} (lower bound {lb})")
     print(f"  {'algorithm':18s} {'bin selection':14s} {'arrays':>7s} {'util %':>7s} "
           f"{'ms':>8s}")
     for algo in marp.available_algorithms():
         for binsel in marp.available_bin_selections():
-            p, t = best_time(lambda a=algo, b=binsel: marp.pack(w, h, ARRAY, ARRAY, algorithm=a,
-                                                                 bin_selection=b), repeats)
-            marp.verify(p, w, h, ARRAY, ARRAY)
+            p, t = best_time(lambda a=algo, b=binsel: marp.pack(w, h, array=(ARRAY, ARRAY),
+                                                                algorithm=a,
+                                                                bin_selection=b), repeats)
+            marp.verify(p, w, h, array=(ARRAY, ARRAY))
             print(f"  {algo:18s} {binsel:14s} {p.arrays_used:7d} "
                   f"{100 * p.utilization:7.2f} {1e3 * t:8.2f}")
 
 
 def skyline_large(n, repeats):
     w, h = family_u(n)
-    p, t = best_time(lambda: marp.pack(w, h, ARRAY, ARRAY, algorithm="skyline-bl"), repeats)
+    p, t = best_time(lambda: marp.pack(w, h, array=(ARRAY, ARRAY), algorithm="skyline-bl"), repeats)
     start = time.perf_counter()
-    marp.verify(p, w, h, ARRAY, ARRAY)
+    marp.verify(p, w, h, array=(ARRAY, ARRAY))
     t_verify = time.perf_counter() - start
     print(f"\nskyline-bl first-fit, family U n={n}: {p.arrays_used} arrays, "
           f"{t:.3f} s (verify {t_verify:.3f} s)")

@@ -47,15 +47,15 @@ def family(name: str, n: int, seed: int = 5000):
 
 def marp_methods(refine_seconds):
     methods = [
-        (REFERENCE, lambda w, h, c, r: marp.pack(w, h, c, r)),
-        ("marp skyline-bl first-fit", lambda w, h, c, r: marp.pack(w, h, c, r,
+        (REFERENCE, lambda w, h, c, r: marp.pack(w, h, array=(r, c))),
+        ("marp skyline-bl first-fit", lambda w, h, c, r: marp.pack(w, h, array=(r, c),
                                                                    algorithm="skyline-bl")),
         ("marp maxrects-bssf best-fit", lambda w, h, c, r: marp.pack(
-            w, h, c, r, bin_selection="best-fit")),
+            w, h, array=(r, c), bin_selection="best-fit")),
     ]
     if refine_seconds:
         methods.append((f"marp refined {refine_seconds:g}s", lambda w, h, c, r: marp.pack(
-            w, h, c, r, refine_seconds=refine_seconds, refine_workers=1)))
+            w, h, array=(r, c), refine_seconds=refine_seconds, refine_workers=1)))
     return methods
 
 
@@ -72,7 +72,7 @@ def run_instance(suite, instance, w, h, cols, rows, methods, lb=None, skip=None,
     """Rows for every method on one instance; ``skip`` maps method name -> reason."""
     progress = progress or Silent()
     progress.step(instance)
-    lb = marp.lower_bound(w, h, cols, rows) if lb is None else lb
+    lb = marp.lower_bound(w, h, array=(rows, cols)) if lb is None else lb
     out, ref_seconds = [], None
     for name, fn in methods:
         row = {"suite": suite, "instance": instance, "method": name, "n": int(len(w)),
@@ -92,7 +92,7 @@ def run_instance(suite, instance, w, h, cols, rows, methods, lb=None, skip=None,
             continue
         row["seconds"] = seconds
         try:
-            marp.verify(p, w, h, cols, rows)
+            marp.verify(p, w, h, array=(rows, cols))
             if not p.placed.all():
                 raise ValueError(f"{len(p.unplaced)} rectangles unplaced")
         except ValueError as exc:
@@ -227,10 +227,11 @@ def suite_mlperf_tiny(quick: bool, progress=None):
         parts = [marp.lower(w, array_rows=R, array_cols=C, weight_bits=8) for w in workloads]
         wd = np.concatenate([b.width for b in parts])
         ht = np.concatenate([b.height for b in parts])
-        lbs = marp.lower_bounds(wd, ht, C, R)
-        methods = [(REFERENCE, lambda w, h, c, r: marp.pack(w, h, c, r)),
+        lbs = marp.lower_bounds(wd, ht, array=(R, C))
+        methods = [(REFERENCE, lambda w, h, c, r: marp.pack(w, h, array=(r, c))),
                    ("marp refined 2000 it", lambda w, h, c, r: marp.pack(
-                       w, h, c, r, refine_iterations=2000))] + peer_methods(rectpack_all=False)
+                       w, h, array=(r, c), refine_iterations=2000))] \
+            + peer_methods(rectpack_all=False)
         got = run_instance("mlperf-tiny", f"{R}x{C}", wd, ht, C, R, methods, lb=lbs.value,
                            progress=progress)
         n = len(wd)

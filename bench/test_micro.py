@@ -16,12 +16,12 @@ def u5000():
 def test_pack_u5000_first_fit(benchmark, u5000, algorithm):
     w, h = u5000
     p = benchmark(marp.pack, w, h, W, H, algorithm=algorithm)
-    marp.verify(p, w, h, W, H)
+    marp.verify(p, w, h, array=(H, W))
 
 
 def test_verify_u5000(benchmark, u5000):
     w, h = u5000
-    p = marp.pack(w, h, W, H)
+    p = marp.pack(w, h, array=(H, W))
     benchmark(marp.verify, p, w, h, W, H)
 
 

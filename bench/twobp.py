@@ -32,14 +32,16 @@ def best_known(folder: Path) -> dict:
 
 def run_instance(job):
     ins, seconds, workers, seed = job
-    args = (ins.widths, ins.heights, ins.array_cols, ins.array_rows)
+    args = (ins.widths, ins.heights)
+    array = (ins.array_rows, ins.array_cols)
     start = time.perf_counter()
-    p = marp.pack(*args, refine_seconds=seconds, refine_workers=workers, seed=seed)
+    p = marp.pack(*args, array=array, refine_seconds=seconds, refine_workers=workers,
+                  seed=seed)
     elapsed = time.perf_counter() - start
-    marp.verify(p, *args)
-    port = marp.pack(*args, refine_iterations=len(portfolio()))
-    marp.verify(port, *args)
-    lb = marp.lower_bound(*args)
+    marp.verify(p, *args, array=array)
+    port = marp.pack(*args, array=array, refine_iterations=len(portfolio()))
+    marp.verify(port, *args, array=array)
+    lb = marp.lower_bound(*args, array=array)
     return (ins.problem_class, ins.n, p.arrays_before_refine, port.arrays_used,
             p.arrays_used, lb, elapsed)
 

@@ -44,7 +44,7 @@ def marp_layer(rows, cols):
     a = arch.aimc
     w = fc(rows, cols)
     b = marp.lower(w, array_rows=a.array_rows, array_cols=a.array_cols, weight_bits=8)
-    p = marp.pack(b.width, b.height, a.array_cols, a.array_rows)
+    p = marp.pack(b.width, b.height, array=(a.array_rows, a.array_cols))
     t = cost((b, p), w, arch, baseline=False).totals
     e = t["energy_pj"]
     dynamic = e["dac"] + e["adc"] + e["array"]
@@ -108,7 +108,7 @@ def marp_conv(c, k, hw, kk):
     a = arch.aimc
     w = marp.load_onnx(conv_onnx(c, k, hw, kk))
     b = marp.lower(w, array_rows=a.array_rows, array_cols=a.array_cols, weight_bits=8)
-    p = marp.pack(b.width, b.height, a.array_cols, a.array_rows)
+    p = marp.pack(b.width, b.height, array=(a.array_rows, a.array_cols))
     e = cost((b, p), w, arch, baseline=False).totals["energy_pj"]
     parts = {"dac": e["dac"], "adc": e["adc"], "cells": e["array"]}
     parts["total"] = sum(parts.values())

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import numbers
+import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -61,3 +63,38 @@ def size_arrays(widths: object, heights: object) -> tuple[np.ndarray, np.ndarray
 
 def array_shape(array_cols: object, array_rows: object) -> tuple[int, int]:
     return positive_int("array_cols", array_cols), positive_int("array_rows", array_rows)
+
+
+class ArrayShape(NamedTuple):
+    """The size of one array, rows (inputs, wordlines) before columns (outputs, bitlines).
+
+    Every array size in marp is carried by this one type: ``Packing.shape``,
+    ``Blocks.shape``, ``arch.aimc.shape``; functions take it as ``array=(rows, cols)``.
+    """
+
+    rows: int
+    cols: int
+
+    def __str__(self) -> str:
+        return f"{self.rows}x{self.cols}"
+
+
+def array_size(array, array_cols, array_rows, where: str) -> ArrayShape:
+    """The validated ``array=(rows, cols)``, or the deprecated ``array_cols, array_rows``
+    pair (kept for one release; it warns)."""
+    legacy = array_cols is not None or array_rows is not None
+    if array is not None:
+        if legacy:
+            raise TypeError(f"{where}() takes array=(rows, cols) or the deprecated "
+                            f"array_cols/array_rows, not both")
+        try:
+            rows, cols = array
+        except (TypeError, ValueError):
+            raise ValueError(f"array must be a (rows, cols) pair, got {array!r}") from None
+        return ArrayShape(positive_int("array rows", rows), positive_int("array cols", cols))
+    if array_cols is None or array_rows is None:
+        raise TypeError(f"{where}() needs the array size: array=(rows, cols)")
+    warnings.warn(f"{where}(..., array_cols, array_rows) is deprecated and will be removed "
+                  f"in marp 0.3; pass array=(rows, cols)", DeprecationWarning, stacklevel=3)
+    cols, rows = array_shape(array_cols, array_rows)
+    return ArrayShape(rows, cols)

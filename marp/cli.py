@@ -2,17 +2,31 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import dataclasses
+import io
 import json
 import os
 import sys
 import time
+import traceback
+from importlib.resources import files
 
-from marp.io.files import write_atomic
+import marp
 from marp._version import __version__
+from marp.compiler import sweeps
+from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
+from marp.compiler.options import example_models
+from marp.compiler.sweeps import METRICS, SPACE_KEYS, points, sweep
+from marp.io import readers
+from marp.io.drawing import report_html
+from marp.io.files import write_atomic
+from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+from marp.workload.lowering import DEPTHWISE
 
 EXIT_USAGE = 2
 EXAMPLE = "example_blocks.csv"
-EXAMPLE_ARRAY = (256, 256)   # (cols, rows) the bundled example's blocks were tiled for
+EXAMPLE_ARRAY = (256, 256)   # (rows, cols) the bundled example's blocks were tiled for
 
 
 class CliError(Exception):
@@ -25,8 +39,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _pack_parser(sub) -> None:
-    from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
-
     p = sub.add_parser("pack", help="pack rectangles into arrays",
                        description="Pack rectangles into arrays and report arrays used, "
                                    "the lower bound and the placements.")
@@ -37,10 +49,10 @@ def _pack_parser(sub) -> None:
                         "256x256 arrays unless --array-cols/--array-rows say otherwise)")
     p.add_argument("--instance", help="instance of a .2bp file: its position 1..50, or N_R "
                    "(n and relative number, e.g. 60_3)")
-    p.add_argument("--array-cols", type=int, help="array width (columns); a .2bp file's "
-                   "bin width by default")
-    p.add_argument("--array-rows", type=int, help="array height (rows); a .2bp file's bin "
-                   "height by default")
+    p.add_argument("--array", help="array size as ROWSxCOLS (e.g. 256x128); a .2bp file's "
+                   "bin size by default")
+    p.add_argument("--array-cols", type=int, help=argparse.SUPPRESS)   # deprecated alias
+    p.add_argument("--array-rows", type=int, help=argparse.SUPPRESS)   # deprecated alias
     p.add_argument("--algorithm", default="maxrects-bssf", choices=ALGORITHMS.names())
     p.add_argument("--bin-selection", default="first-fit", choices=BIN_SELECTIONS.names())
     p.add_argument("--order", default="area-desc", choices=ORDERS.names())
@@ -86,13 +98,10 @@ def _pick_instance(instances, choice, source):
 
 
 def _load_rects(args):
-    """(widths, heights, ids, default array size or None, source name)."""
-    from marp.io import readers
-
+    """(widths, heights, ids, default (rows, cols) or None, source name)."""
     if args.example:
         if args.rects:
             raise CliError("give either RECTS or --example, not both")
-        from importlib.resources import files
         path = files("marp.data") / EXAMPLE
         with path.open("r", encoding="utf-8", newline="") as f:
             t = readers.read_rects_csv(f, name=EXAMPLE)
@@ -105,7 +114,7 @@ def _load_rects(args):
     if args.rects.lower().endswith(".2bp"):
         ins = _pick_instance(readers.read_2bp(args.rects), args.instance, args.rects)
         return (ins.widths, ins.heights, list(range(ins.n)),
-                (ins.array_cols, ins.array_rows), ins.name)
+                (ins.array_rows, ins.array_cols), ins.name)
     if args.instance is not None:
         raise CliError("--instance applies to .2bp files only")
     t = readers.read_rects_csv(args.rects)
@@ -113,11 +122,26 @@ def _load_rects(args):
 
 
 def _array_size(args, default):
-    cols = args.array_cols if args.array_cols is not None else (default or (None,))[0]
-    rows = args.array_rows if args.array_rows is not None else (default or (None, None))[1]
+    """(rows, cols) from --array ROWSxCOLS, the deprecated --array-rows/--array-cols, or
+    the input's own size."""
+    rows, cols = default or (None, None)
+    if args.array:
+        rows, cols = _rows_cols("--array", args.array)
+    if args.array_rows is not None or args.array_cols is not None:
+        print("marp: warning: --array-rows/--array-cols are deprecated; use --array "
+              "ROWSxCOLS", file=sys.stderr)
+        rows = args.array_rows if args.array_rows is not None else rows
+        cols = args.array_cols if args.array_cols is not None else cols
     if cols is None or rows is None:
-        raise CliError("--array-cols and --array-rows are required for this input")
-    return cols, rows
+        raise CliError("--array ROWSxCOLS is required for this input")
+    return rows, cols
+
+
+def _rows_cols(flag, item):
+    rows, sep, cols = item.strip().lower().partition("x")
+    if not sep or not rows.isdigit() or not cols.isdigit():
+        raise CliError(f"{flag} {item!r} is not ROWSxCOLS (e.g. 256x128)")
+    return int(rows), int(cols)
 
 
 def _result(p, ids, lb, seconds) -> dict:
@@ -137,9 +161,6 @@ def _result(p, ids, lb, seconds) -> dict:
 
 
 def _placements_csv(result) -> str:
-    import csv
-    import io
-
     out = io.StringIO()
     fields = ["id", "array", "x", "y", "w", "h", "rotated"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
@@ -152,7 +173,8 @@ def _placements_csv(result) -> str:
 def _summary(result, source) -> str:
     lines = [
         f"marp pack: {result['rectangles']} rectangles from {source} into "
-        f"{result['array_cols']}x{result['array_rows']} arrays ({result['algorithm']}, "
+        f"{result['array_rows']}x{result['array_cols']} arrays (rows x cols; "
+        f"{result['algorithm']}, "
         f"{result['bin_selection']}, {result['order']})",
         f"  arrays used   {result['arrays_used']}"
         + (f" (constructive {result['arrays_before_refine']}, "
@@ -167,24 +189,22 @@ def _summary(result, source) -> str:
 
 
 def cmd_pack(args) -> int:
-    import marp
-
     widths, heights, ids, default, source = _load_rects(args)
-    cols, rows = _array_size(args, default)
+    rows, cols = _array_size(args, default)
     start = time.perf_counter()
-    p = marp.pack(widths, heights, cols, rows, algorithm=args.algorithm,
+    p = marp.pack(widths, heights, array=(rows, cols), algorithm=args.algorithm,
                   bin_selection=args.bin_selection, order=args.order, rotation=args.rotation,
                   max_arrays=args.max_arrays, seed=args.seed, partial=args.partial,
                   refine_seconds=args.refine_seconds,
                   refine_iterations=args.refine_iterations,
                   refine_workers=args.refine_workers)
     seconds = time.perf_counter() - start
-    marp.verify(p, widths, heights, cols, rows)
+    marp.verify(p, widths, heights, array=(rows, cols))
     # the bound covers every rectangle that fits an empty array, placed or not
     fits = (widths <= cols) & (heights <= rows)
     if args.rotation:
         fits |= (heights <= cols) & (widths <= rows)
-    lb = marp.lower_bounds(widths[fits], heights[fits], cols, rows, rotation=args.rotation)
+    lb = marp.lower_bounds(widths[fits], heights[fits], array=(rows, cols), rotation=args.rotation)
     result = _result(p, ids, lb, seconds)
     if args.out:
         text = (json.dumps(result, indent=1) + "\n" if args.out.lower().endswith(".json")
@@ -227,8 +247,6 @@ def _layers_table(workload) -> str:
 
 
 def cmd_layers(args) -> int:
-    import marp
-
     workload = marp.load_onnx(args.model, batch=args.batch)
     print(json.dumps(workload.to_dict()) if args.json else _layers_table(workload))
     return 0
@@ -239,21 +257,24 @@ def _compile_parser(sub) -> None:
                        description="Map one or many ONNX models onto an AIMC bank: lower, "
                                    "pack (models share arrays), verify, cost, report.")
     p.add_argument("models", nargs="*", help=".onnx files (several share the bank)")
-    p.add_argument("--example", choices=["mlperf-tiny"], help="compile the bundled models")
+    p.add_argument("--example", choices=EXAMPLES.names(), help="compile the bundled models")
     p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path")
-    p.add_argument("--depthwise", default="digital", choices=["digital", "diagonal"])
+    p.add_argument("--depthwise", default="digital", choices=DEPTHWISE.names())
     p.add_argument("--c-job", type=int, help="channels per diagonal job (default: all)")
-    p.add_argument("--packing", default="maxrects-bssf", help="packing algorithm")
+    p.add_argument("--packing", default="maxrects-bssf", choices=ALGORITHMS.names(),
+                   help="packing algorithm")
     p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
+    p.add_argument("--refine-iterations", type=int, help="refine the packing for N "
+                   "iterations (deterministic for a seed)")
     p.add_argument("--one-to-one", action="store_true", help="the baseline mapping instead")
     p.add_argument("--latency-us", type=float, help="the fewest arrays meeting this latency")
-    p.add_argument("--replicate", choices=["throughput", "latency"],
+    p.add_argument("--replicate", choices=REPLICATION.names(),
                    help="copies of bottleneck layers on spare arrays")
     p.add_argument("--replicate-arrays", type=int, help="array budget of --replicate "
                    "(one array per block of each copy; default: the bank)")
     p.add_argument("--geometries", help="with --latency-us: array sizes to try, as "
                    "ROWSxCOLS,ROWSxCOLS (e.g. 1152x256,512x256)")
-    p.add_argument("--objective", default="arrays", choices=["arrays", "latency"],
+    p.add_argument("--objective", default="arrays", choices=OBJECTIVES.names(),
                    help="densest packing, or the fewest arrays at the lowest latency")
     p.add_argument("--jobs", type=int, default=1, help="processes loading the models")
     p.add_argument("--spread-layer-tiles", action="store_true",
@@ -282,8 +303,6 @@ def _compile_table(summary, baseline) -> str:
 
 def _model_paths(args) -> list:
     """The model files of `compile` and `sweep`: given, or the bundled example; checked."""
-    from marp.compiler.driver import example_models
-
     if args.example and args.models:
         raise CliError("give model files or --example, not both")
     models = example_models(args.example) if args.example else args.models
@@ -295,19 +314,17 @@ def _model_paths(args) -> list:
     return models
 
 
-def cmd_compile(args) -> int:
-    from marp.compiler.driver import compile as compile_models
-    from marp.io.drawing import report_html
+def compile_options(args) -> CompileOptions:
+    """The CompileOptions of `marp compile`'s flags (one flag per field)."""
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(CompileOptions)}
+    values["geometries"] = _geometries(args.geometries)
+    return CompileOptions(**values)
 
+
+def cmd_compile(args) -> int:
     models = _model_paths(args)
-    mapping = compile_models(models, args.arch, depthwise=args.depthwise, c_job=args.c_job,
-                             packing=args.packing, refine_seconds=args.refine_seconds,
-                             one_to_one=args.one_to_one, latency_us=args.latency_us,
-                             geometries=_geometries(args.geometries),
-                             replicate=args.replicate, replicate_arrays=args.replicate_arrays,
-                             objective=args.objective, jobs=args.jobs,
-                             spread_layer_tiles=args.spread_layer_tiles, seed=args.seed,
-                             progress=None if args.quiet else _progress_bar)
+    mapping = marp.compile(models, args.arch, compile_options(args),
+                           progress=None if args.quiet else _progress_bar)
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, summary, report_html(mapping, summary))
@@ -332,25 +349,16 @@ def _progress_bar(stage, done, total) -> None:
 def _geometries(text):
     if not text:
         return None
-    out = []
-    for item in text.split(","):
-        rows, sep, cols = item.strip().lower().partition("x")
-        if not sep or not rows.isdigit() or not cols.isdigit():
-            raise CliError(f"--geometries item {item!r} is not ROWSxCOLS")
-        out.append((int(rows), int(cols)))
-    return out
+    return [_rows_cols("--geometries item", item) for item in text.split(",")]
 
 
 def _write_outputs(folder, mapping, summary, page) -> None:
     """mapping.json, layers.csv and report.html, each written atomically; the texts are
     all made before any file is touched, so a failure leaves no partial output."""
-    import io
-
     texts = {"mapping.json": mapping.to_json(), "report.html": page}
     rows = summary["layers"]
     out = io.StringIO()
     if rows:
-        import csv
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -365,7 +373,7 @@ def _sweep_parser(sub) -> None:
                        "bank sizes", description="Compile the models at every point of the "
                        "space; mark the Pareto front.")
     p.add_argument("models", nargs="*", help=".onnx files")
-    p.add_argument("--example", choices=["mlperf-tiny"], help="sweep the bundled models")
+    p.add_argument("--example", choices=EXAMPLES.names(), help="sweep the bundled models")
     p.add_argument("--arch", default="qracc")
     p.add_argument("--rows", help="array rows, comma separated (e.g. 64,128,256)")
     p.add_argument("--cols", help="array columns, comma separated")
@@ -387,10 +395,6 @@ SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int)
 
 
 def cmd_sweep(args) -> int:
-    import csv
-
-    from marp.compiler.sweeps import METRICS, SPACE_KEYS, sweep
-
     models = _model_paths(args)
     space = {}
     for key, kind in SWEEP_FLAGS:
@@ -409,7 +413,6 @@ def cmd_sweep(args) -> int:
                                 extrasaction="ignore")
         writer.writeheader()
 
-    from marp.compiler.sweeps import points
     total, start = len(points(space)), time.perf_counter()
 
     def on_row(row):           # written as it finishes: an interrupted sweep keeps its rows
@@ -437,8 +440,7 @@ def cmd_sweep(args) -> int:
         result.to_csv(os.path.join(args.out, "sweep.csv"))
         result.to_csv(os.path.join(args.out, "pareto.csv"), result.pareto)
         try:
-            from marp.compiler.sweeps import plot_pareto
-            plots = plot_pareto(result, os.path.join(args.out, "pareto"))
+            plots = sweeps.plot_pareto(result, os.path.join(args.out, "pareto"))
             print(f"plots: {', '.join(plots)}", file=sys.stderr)
         except ImportError:
             print("marp: no plots (pip install marp[plot] for matplotlib)", file=sys.stderr)
@@ -458,6 +460,8 @@ def cmd_sweep(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="marp", description="Pack DNN weight blocks into crossbar arrays.")
     parser.add_argument("--version", action="version", version=f"marp {__version__}")
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an "
+                        "error instead of one line")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     _pack_parser(sub)
     _layers_parser(sub)
@@ -476,9 +480,9 @@ def main(argv=None) -> int:
         commands = {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile,
                     "sweep": cmd_sweep}
         return commands[args.command](args)
-    except CliError as exc:
-        print(f"marp: error: {exc}", file=sys.stderr)
-    except (ValueError, TypeError, OSError) as exc:
+    except (CliError, ValueError, TypeError, OSError) as exc:
+        if "--debug" in (sys.argv[1:] if argv is None else argv):
+            traceback.print_exc()
         print(f"marp: error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("marp: interrupted", file=sys.stderr)

@@ -9,18 +9,18 @@ from marp.io.readers import read_2bp
 
 
 def test_area_bound():
-    lb = marp.lower_bounds([5, 5, 5], [10, 10, 1], 10, 10)
+    lb = marp.lower_bounds([5, 5, 5], [10, 10, 1], array=(10, 10))
     assert lb.area == 2                     # 105 cells into 100-cell arrays
 
 
 def test_big_items_cannot_share():
-    lb = marp.lower_bounds([6, 6, 6], [6, 6, 6], 10, 10)
+    lb = marp.lower_bounds([6, 6, 6], [6, 6, 6], array=(10, 10))
     assert lb.big_items == 3 and lb.value == 3 and "big_items" in lb.tight
 
 
 def test_width_band_is_a_1d_bound_on_heights():
     # wide items (w > 5) stack; heights 6, 6, 6 need 3 arrays of height 10
-    lb = marp.lower_bounds([7, 7, 7], [6, 6, 6], 10, 10)
+    lb = marp.lower_bounds([7, 7, 7], [6, 6, 6], array=(10, 10))
     assert lb.width_band == 3
 
 
@@ -35,21 +35,21 @@ def test_one_d_bound_martello_toth():
 
 def test_large_small_bound_counts_items_that_cannot_join_large_ones():
     # two 9x9 items leave strips narrower than 2 and lower than 2: the 2x2 items can't join
-    lb = marp.lower_bounds([9, 9, 2, 2], [9, 9, 2, 2], 10, 10)
+    lb = marp.lower_bounds([9, 9, 2, 2], [9, 9, 2, 2], array=(10, 10))
     assert lb.large_small == 3 and lb.value == 3
 
 
 def test_rotation_uses_area_only():
-    lb = marp.lower_bounds([6, 6, 6], [6, 6, 6], 10, 10, rotation=True)
+    lb = marp.lower_bounds([6, 6, 6], [6, 6, 6], array=(10, 10), rotation=True)
     assert lb.value == lb.area == 2 and lb.tight == ("area",)
 
 
 def test_empty_and_errors():
-    assert marp.lower_bound([], [], 5, 5) == 0
+    assert marp.lower_bound([], [], array=(5, 5)) == 0
     with pytest.raises(ValueError, match=r"widths\[0\] = 0"):
-        marp.lower_bound([0], [1], 5, 5)
-    with pytest.raises(ValueError, match="does not fit an empty 5x5 array"):
-        marp.lower_bound([6], [1], 5, 5)
+        marp.lower_bound([0], [1], array=(5, 5))
+    with pytest.raises(ValueError, match=r"does not fit an empty 5x5 array \(rows x cols\)"):
+        marp.lower_bound([6], [1], array=(5, 5))
 
 
 def test_bound_never_exceeds_best_known_on_2bp(shared):
@@ -65,7 +65,7 @@ def test_bound_never_exceeds_best_known_on_2bp(shared):
     for path in sorted(folder.glob("*.2bp")):
         for ins in read_2bp(path):
             key = (ins.problem_class, ins.n, ins.relative)
-            lb = marp.lower_bound(ins.widths, ins.heights, ins.array_cols, ins.array_rows)
+            lb = marp.lower_bound(ins.widths, ins.heights, array=(ins.array_rows, ins.array_cols))
             assert simple[key] <= lb <= best[key], key
             total += lb
     assert total == 6965        # measured; the folder's simple bound sums to 6683
@@ -77,7 +77,7 @@ def test_bound_below_packings_random():
         n = int(rng.integers(1, 80))
         W, H = (int(v) for v in rng.integers(2, 60, 2))
         w, h = rng.integers(1, W + 1, n), rng.integers(1, H + 1, n)
-        lb = marp.lower_bound(w, h, W, H)
-        best = min(marp.pack(w, h, W, H, algorithm=a).arrays_used
+        lb = marp.lower_bound(w, h, array=(H, W))
+        best = min(marp.pack(w, h, array=(H, W), algorithm=a).arrays_used
                    for a in marp.available_algorithms())
         assert lb <= best

@@ -29,7 +29,7 @@ def test_example_summary(capsys):
 def test_json_keys_and_placements(capsys, tmp_path):
     f = tmp_path / "r.csv"
     f.write_text("w,h,id\n6,6,a\n6,6,b\n4,4,c\n")
-    code, out, _ = run(capsys, "pack", str(f), "--array-cols", "10", "--array-rows", "10",
+    code, out, _ = run(capsys, "pack", str(f), "--array", "10x10",
                        "--json")
     assert code == 0
     doc = json.loads(out)
@@ -52,7 +52,7 @@ def test_2bp_instance_uses_file_bin_size(capsys, shared):
 def test_stdin(monkeypatch, capsys):
     import io
     monkeypatch.setattr(sys, "stdin", io.StringIO("w,h\n3,3\n"))
-    code, out, _ = run(capsys, "pack", "-", "--array-cols", "3", "--array-rows", "3", "--json")
+    code, out, _ = run(capsys, "pack", "-", "--array", "3x3", "--json")
     assert code == 0 and json.loads(out)["utilization"] == 1.0
 
 
@@ -67,12 +67,12 @@ def test_out_file(capsys, tmp_path, suffix):
 
 
 @pytest.mark.parametrize("argv,match", [
-    (["pack", "nope.csv", "--array-cols", "4", "--array-rows", "4"], "nope.csv: cannot read"),
+    (["pack", "nope.csv", "--array", "4x4"], "nope.csv: cannot read"),
     (["pack", "--example", "--algorithm", "best"], "invalid choice: 'best'"),
-    (["pack", "--example", "--array-cols", "100"], r"rectangle 0 \(w=256, h=40\)"),
+    (["pack", "--example", "--array", "256x100"], r"rectangle 0 \(w=256, h=40\)"),
     (["pack"], "pack needs RECTS"),
     (["pack", "--example", "--max-arrays", "-3"], "max_arrays must be"),
-    (["pack", "--example", "--array-cols", "abc"], "invalid int value"),
+    (["pack", "--example", "--array", "abc"], "not ROWSxCOLS"),
 ])
 def test_errors_exit_2_with_one_line(capsys, argv, match):
     code, out, err = run(capsys, *argv)
@@ -84,7 +84,7 @@ def test_errors_exit_2_with_one_line(capsys, argv, match):
 def test_bad_csv_names_line(capsys, tmp_path):
     f = tmp_path / "r.csv"
     f.write_text("w,h\n1,2\n-1,2\n")
-    code, _, err = run(capsys, "pack", str(f), "--array-cols", "4", "--array-rows", "4")
+    code, _, err = run(capsys, "pack", str(f), "--array", "4x4")
     assert code == 2 and "r.csv:3: w -1 must be positive" in err
 
 
@@ -98,7 +98,7 @@ def test_2bp_needs_instance(capsys, shared):
 
 def test_failed_run_writes_nothing(capsys, tmp_path):
     out_file = tmp_path / "res.json"
-    code, _, _ = run(capsys, "pack", "--example", "--array-cols", "10", "--out", str(out_file))
+    code, _, _ = run(capsys, "pack", "--example", "--array", "256x10", "--out", str(out_file))
     assert code == 2 and not out_file.exists()
 
 
@@ -216,3 +216,12 @@ def test_compile_replicate(capsys):
     code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--replicate",
                        "throughput")
     assert code == 2 and "give a larger replicate_arrays" in err
+
+
+def test_deprecated_array_flags_still_work_with_a_warning(capsys):
+    code, out, err = run(capsys, "pack", "--example", "--array-cols", "256", "--array-rows",
+                         "256", "--json")
+    new_code, new_out, _ = run(capsys, "pack", "--example", "--array", "256x256", "--json")
+    assert code == new_code == 0 and "deprecated" in err
+    drop = lambda o: {k: v for k, v in json.loads(o).items() if k != "seconds"}  # noqa: E731
+    assert drop(out) == drop(new_out)

@@ -30,7 +30,7 @@ def test_models_share_arrays(tiny):
                                                 "ad01_autoencoder_int8_qdq"]
     assert sum(m["blocks"] for m in s["models"]) == len(tiny.blocks)
     assert sum(m["macs"] for m in s["models"]) == tiny.report.totals["macs"]
-    marp.verify(tiny.packing, tiny.blocks.width, tiny.blocks.height, 256, 1152)
+    marp.verify(tiny.packing, tiny.blocks.width, tiny.blocks.height, array=(1152, 256))
 
 
 def test_one_to_one_mapping():
@@ -88,11 +88,11 @@ def test_replication_under_budget(objective):
     ms = example_models("mlperf-tiny")
     base = marp.compile(ms)
     m = marp.compile(ms, replicate=objective, replicate_arrays=300)
-    r = np.array(m.options["replicas"])
+    r = m.replicas
     sizes = np.bincount(base.blocks.layer, minlength=r.size)
     assert (r >= 1).all() and (r * sizes).sum() <= 300 and r.max() > 1
     assert len(m.blocks) == (r * sizes).sum()
-    marp.verify(m.packing, m.blocks.width, m.blocks.height, 256, 1152)
+    marp.verify(m.packing, m.blocks.width, m.blocks.height, array=(1152, 256))
     pairs = list(zip(m.blocks.layer.tolist(), m.packing.array.tolist()))
     assert len(pairs) == len(set(pairs))          # copies never share an array
     assert m.summary["latency_us"] < base.summary["latency_us"] / 4
@@ -139,7 +139,7 @@ def test_jobs_and_threads_give_the_same_mapping(tiny):
 
 def test_spread_layer_tiles(tiny):
     m = marp.compile(example_models("mlperf-tiny"), spread_layer_tiles=True)
-    marp.verify(m.packing, m.blocks.width, m.blocks.height, 256, 1152)
+    marp.verify(m.packing, m.blocks.width, m.blocks.height, array=(1152, 256))
     pairs = set()
     for layer, array in zip(m.blocks.layer.tolist(), m.packing.array.tolist()):
         assert (layer, array) not in pairs

@@ -23,7 +23,7 @@ def mapped(workload, arch, **lower_kw):
     b = marp.lower(workload, array_rows=a.array_rows, array_cols=a.array_cols,
                    weight_bits=a.weight_bits, cell_bits=a.cell_bits,
                    differential=a.differential, **lower_kw)
-    return b, marp.pack(b.width, b.height, a.array_cols, a.array_rows)
+    return b, marp.pack(b.width, b.height, array=(a.array_rows, a.array_cols))
 
 
 def test_zigzag_full_array_energy_per_mac():
@@ -130,7 +130,7 @@ def test_blocks_share_an_op_or_serialise(row_tiles, heights, xy, shared):
     b = two_blocks(row_tiles, heights, [512, 512])
     p = marp.Packing.from_placements([0, 0], [x for x, _ in xy], [y for _, y in xy],
                                      b.width, b.height, 1024, 128)
-    marp.verify(p, b.width, b.height, 1024, 128)
+    marp.verify(p, b.width, b.height, array=(128, 1024))
     t = cost((b, p), w, arch, baseline=False).layers["time_ns"][0]
     t_block = arch.aimc.input_cycles * arch.aimc.t_array_op_ns          # one op per cycle
     assert t == pytest.approx(t_block if shared else 2 * t_block)

@@ -10,8 +10,8 @@ BINSELS = marp.available_bin_selections()
 
 
 def packed(w, h, W, H, **kw):
-    p = marp.pack(w, h, W, H, **kw)
-    marp.verify(p, w, h, W, H)
+    p = marp.pack(w, h, array=(H, W), **kw)
+    marp.verify(p, w, h, array=(H, W))
     return p
 
 
@@ -59,8 +59,8 @@ def test_contact_point_prefers_touching_positions():
 
 
 def test_rotation_off_by_default_and_on_request():
-    with pytest.raises(ValueError, match=r"rectangle 0 \(w=3, h=10\).*10x3"):
-        marp.pack([3], [10], 10, 3)
+    with pytest.raises(ValueError, match=r"rectangle 0 \(w=3, h=10\).*3x10 array \(rows x cols\)"):
+        marp.pack([3], [10], array=(3, 10))
     p = packed([3], [10], 10, 3, rotation=True)
     assert p.rotated.tolist() == [True]
     assert p.placed_sizes()[0].tolist() == [10]
@@ -142,7 +142,7 @@ def test_random_order_follows_seed():
 ])
 def test_bad_sizes_name_parameter_and_index(w, h, match):
     with pytest.raises((ValueError, TypeError), match=match):
-        marp.pack(w, h, 10, 10)
+        marp.pack(w, h, array=(10, 10))
 
 
 @pytest.mark.parametrize("kw,match", [
@@ -155,19 +155,32 @@ def test_bad_sizes_name_parameter_and_index(w, h, match):
 ])
 def test_bad_options(kw, match):
     with pytest.raises(ValueError, match=match):
-        marp.pack([1], [1], 10, 10, **kw)
+        marp.pack([1], [1], array=(10, 10), **kw)
 
 
-@pytest.mark.parametrize("W,H,match", [(0, 10, "array_cols"), (10, -1, "array_rows"),
-                                       (2.5, 10, "array_cols must be an integer")])
+@pytest.mark.parametrize("W,H,match", [(0, 10, "array cols"), (10, -1, "array rows"),
+                                       (2.5, 10, "array cols must be an integer")])
 def test_bad_array_shape(W, H, match):
     with pytest.raises((ValueError, TypeError), match=match):
-        marp.pack([1], [1], W, H)
+        marp.pack([1], [1], array=(H, W))
+
+
+def test_deprecated_cols_rows_form_still_packs_and_warns():
+    with pytest.warns(DeprecationWarning, match=r"array=\(rows, cols\)"):
+        old = marp.pack([3, 4], [5, 6], 10, 7)          # array_cols, array_rows
+    new = marp.pack([3, 4], [5, 6], array=(7, 10))
+    assert old.shape == new.shape == (7, 10)
+    assert old.x.tolist() == new.x.tolist() and old.y.tolist() == new.y.tolist()
+    with pytest.raises(ValueError, match="array_cols"):
+        with pytest.warns(DeprecationWarning):
+            marp.pack([1], [1], 0, 10)
+    with pytest.raises(TypeError, match="not both"):
+        marp.pack([1], [1], 10, 10, array=(10, 10))
 
 
 def test_oversized_error_names_index_and_suggests_partial():
     with pytest.raises(ValueError, match=r"rectangle 2 \(w=5, h=12\).*partial=True"):
-        marp.pack([1, 2, 5], [1, 2, 12], 10, 10)
+        marp.pack([1, 2, 5], [1, 2, 12], array=(10, 10))
 
 
 # ---------------------------------------------------------------- properties
@@ -187,8 +200,8 @@ def test_property_valid_complete_deterministic(algorithm, bin_selection, inst):
     h = [b for _, b in items]
     p = packed(w, h, W, H, algorithm=algorithm, bin_selection=bin_selection)
     assert p.placed.all()
-    assert p.arrays_used >= marp.lower_bound(w, h, W, H)
-    q = marp.pack(w, h, W, H, algorithm=algorithm, bin_selection=bin_selection)
+    assert p.arrays_used >= marp.lower_bound(w, h, array=(H, W))
+    q = marp.pack(w, h, array=(H, W), algorithm=algorithm, bin_selection=bin_selection)
     assert (p.array.tolist(), p.x.tolist(), p.y.tolist()) == \
            (q.array.tolist(), q.x.tolist(), q.y.tolist())
 
@@ -211,7 +224,7 @@ def test_property_partial_and_budget(algorithm, inst, extra, rotation, max_array
         assert p.placed[fits].all()                 # every rectangle that fits is placed
     else:
         assert p.arrays_used <= max_arrays
-    q = marp.pack(w, h, W, H, algorithm=algorithm, rotation=rotation, partial=True,
+    q = marp.pack(w, h, array=(H, W), algorithm=algorithm, rotation=rotation, partial=True,
                   max_arrays=max_arrays, order="random", seed=seed)
     assert p.array.tolist() == q.array.tolist() and p.x.tolist() == q.x.tolist()
 

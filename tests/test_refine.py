@@ -22,24 +22,24 @@ def same(p, q):
 def test_zero_budget_returns_the_constructive_packing(budget):
     rng = np.random.default_rng(2)
     w, h = rng.integers(1, 30, 80), rng.integers(1, 30, 80)
-    p = marp.pack(w, h, 30, 30)
-    q = marp.pack(w, h, 30, 30, **budget)
+    p = marp.pack(w, h, array=(30, 30))
+    q = marp.pack(w, h, array=(30, 30), **budget)
     assert same(p, q) and q.refine_iterations == 0 and q.arrays_before_refine == p.arrays_used
 
 
 def test_refinement_improves_and_is_valid(shared):
     w, h, W, H = instance(shared, "Class_07.2bp", 46)
-    p = marp.pack(w, h, W, H, refine_iterations=3000, seed=1)
-    marp.verify(p, w, h, W, H)
+    p = marp.pack(w, h, array=(H, W), refine_iterations=3000, seed=1)
+    marp.verify(p, w, h, array=(H, W))
     assert p.arrays_used < p.arrays_before_refine
     assert p.refine_iterations <= 3000
 
 
 def test_iteration_budget_is_deterministic(shared):
     w, h, W, H = instance(shared, "Class_07.2bp", 45)
-    runs = [marp.pack(w, h, W, H, refine_iterations=2000, seed=5) for _ in range(3)]
+    runs = [marp.pack(w, h, array=(H, W), refine_iterations=2000, seed=5) for _ in range(3)]
     assert all(same(runs[0], r) for r in runs[1:])
-    single = [marp.pack(w, h, W, H, refine_iterations=2000, seed=5, refine_workers=1)
+    single = [marp.pack(w, h, array=(H, W), refine_iterations=2000, seed=5, refine_workers=1)
               for _ in range(2)]
     assert same(single[0], single[1])
 
@@ -47,22 +47,22 @@ def test_iteration_budget_is_deterministic(shared):
 def test_different_seeds_may_differ_but_stay_valid(shared):
     w, h, W, H = instance(shared, "Class_05.2bp", 30)
     for seed in range(3):
-        p = marp.pack(w, h, W, H, refine_iterations=500, seed=seed)
-        marp.verify(p, w, h, W, H)
+        p = marp.pack(w, h, array=(H, W), refine_iterations=500, seed=seed)
+        marp.verify(p, w, h, array=(H, W))
 
 
 def test_stops_at_the_lower_bound(shared):
     # class 10, n=100, #8: the constructive packing is one above the bound (18)
     w, h, W, H = instance(shared, "Class_10.2bp", 48)
-    lb = marp.lower_bound(w, h, W, H)
-    p = marp.pack(w, h, W, H, refine_iterations=1_000_000)
+    lb = marp.lower_bound(w, h, array=(H, W))
+    p = marp.pack(w, h, array=(H, W), refine_iterations=1_000_000)
     assert p.arrays_before_refine > lb == p.arrays_used
     assert p.refine_iterations < 1_000_000
 
 
 def test_refined_arrays_are_numbered_by_decreasing_fill(shared):
     w, h, W, H = instance(shared, "Class_03.2bp", 50)
-    p = marp.pack(w, h, W, H, refine_iterations=300)
+    p = marp.pack(w, h, array=(H, W), refine_iterations=300)
     fill = p.array_fill()
     assert (np.diff(fill) <= 0).all()
 
@@ -70,8 +70,8 @@ def test_refined_arrays_are_numbered_by_decreasing_fill(shared):
 def test_unplaced_rectangles_stay_unplaced():
     w = [5, 5, 5, 5, 50]
     h = [5, 5, 5, 5, 5]
-    p = marp.pack(w, h, 10, 10, partial=True, refine_iterations=100)
-    marp.verify(p, w, h, 10, 10)
+    p = marp.pack(w, h, array=(10, 10), partial=True, refine_iterations=100)
+    marp.verify(p, w, h, array=(10, 10))
     assert p.unplaced.tolist() == [4] and p.arrays_used == 1
 
 
@@ -83,7 +83,7 @@ def test_unplaced_rectangles_stay_unplaced():
 ])
 def test_bad_budgets(kw, match):
     with pytest.raises(ValueError, match=match):
-        marp.pack([1], [1], 5, 5, **kw)
+        marp.pack([1], [1], array=(5, 5), **kw)
 
 
 @given(data=st.integers(2, 30).flatmap(lambda W: st.tuples(
@@ -95,10 +95,10 @@ def test_property_never_worse_never_invalid(data, algorithm, seed, rotation):
     W, items = data
     w = [a for a, _ in items]
     h = [b for _, b in items]
-    start = marp.pack(w, h, W, W, algorithm=algorithm, rotation=rotation)
-    p = marp.pack(w, h, W, W, algorithm=algorithm, rotation=rotation, refine_iterations=120,
+    start = marp.pack(w, h, array=(W, W), algorithm=algorithm, rotation=rotation)
+    p = marp.pack(w, h, array=(W, W), algorithm=algorithm, rotation=rotation, refine_iterations=120,
                   seed=seed)
-    marp.verify(p, w, h, W, W)
+    marp.verify(p, w, h, array=(W, W))
     assert p.placed.all()
     assert p.arrays_used <= start.arrays_used == p.arrays_before_refine
-    assert p.arrays_used >= marp.lower_bound(w, h, W, W, rotation=rotation)
+    assert p.arrays_used >= marp.lower_bound(w, h, array=(W, W), rotation=rotation)

@@ -2,14 +2,15 @@ import numpy as np
 import pytest
 
 import marp
-from marp.compiler.driver import _combine, example_models
+from marp.compiler.options import example_models
+from marp.workload.layers import Workload
 from marp.compiler.search import InfeasibleError, fewest_arrays, spreading_sequence
 
 
 @pytest.fixture(scope="module")
 def case():
     m = marp.compile(example_models("mlperf-tiny")[:3])
-    workload, _ = _combine(m.workloads)
+    workload, _ = Workload.combine(m.workloads)
     seq = spreading_sequence(m.blocks, m.packing, workload, m.arch)
     return m, workload, seq
 
@@ -21,7 +22,7 @@ def test_latency_never_increases_along_the_sequence(case):
     arrays = [p.arrays_used for p, _ in seq]
     assert arrays == list(range(arrays[0], arrays[0] + len(seq)))
     for p, _ in seq:
-        marp.verify(p, p.widths, p.heights, p.array_cols, p.array_rows)
+        marp.verify(p, p.widths, p.heights, array=(p.array_rows, p.array_cols))
 
 
 def test_search_equals_a_linear_scan(case):

@@ -7,7 +7,7 @@ from marp import InvalidPackingError, Packing
 
 def manual(array, x, y, w, h, W=10, H=10, **kw):
     p = Packing.from_placements(array, x, y, w, h, W, H, **kw)
-    marp.verify(p, w, h, W, H)
+    marp.verify(p, w, h, array=(H, W))
     return p
 
 
@@ -72,13 +72,13 @@ def test_rotated_sizes_are_checked_as_placed():
 
 
 def test_length_mismatch():
-    p = marp.pack([1, 2], [1, 2], 5, 5)
+    p = marp.pack([1, 2], [1, 2], array=(5, 5))
     with pytest.raises(InvalidPackingError, match=r"packing.array has shape \(2,\), expected \(3,\)"):
-        marp.verify(p, [1, 2, 3], [1, 2, 3], 5, 5)
+        marp.verify(p, [1, 2, 3], [1, 2, 3], array=(5, 5))
 
 
 def test_large_valid_packing_verifies():
     rng = np.random.default_rng(0)
     w, h = rng.integers(1, 257, 20000), rng.integers(1, 257, 20000)
-    p = marp.pack(w, h, 256, 256, algorithm="skyline-bl")
-    marp.verify(p, w, h, 256, 256)
+    p = marp.pack(w, h, array=(256, 256), algorithm="skyline-bl")
+    marp.verify(p, w, h, array=(256, 256))

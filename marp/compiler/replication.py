@@ -18,6 +18,11 @@ import math
 
 import numpy as np
 
+from marp._validate import positive_int
+from marp.compiler.options import REPLICATION
+from marp.costmodel.accounting import cost, one_to_one
+from marp.workload.layers import Layers, Workload
+
 
 class BudgetError(ValueError):
     """One copy of every layer does not fit the budget."""
@@ -86,3 +91,46 @@ def for_latency(T, s, N: int) -> np.ndarray:
         r[l] += k
         b -= k * int(s[l])
     return r
+
+
+def replicate(workloads, blocks, combined, arch, objective, budget):
+    """(replicated workloads, replicated blocks, copies per layer) for ``objective``
+    ("throughput" or "latency") under ``budget`` arrays (the bank when None).
+
+    Each copy of a layer gets its own job number (it reads other input vectors) and takes
+    ``ceil(vectors / r)`` of the work; digital layers stay single.
+    """
+    REPLICATION.get(objective)
+    budget = arch.aimc.arrays if budget is None else positive_int("replicate_arrays", budget)
+    alone = cost((blocks, one_to_one(blocks)), combined, arch, baseline=False)
+    sizes = np.bincount(blocks.layer, minlength=len(combined))
+    mapped = np.flatnonzero(sizes > 0)
+    solve = for_throughput if objective == "throughput" else for_latency
+    try:
+        pick = solve(alone.layers["time_ns"][mapped], sizes[mapped], budget)
+    except BudgetError as exc:
+        raise BudgetError(f"replicate: {exc} (one array per block of each copy, as LRMP "
+                          f"counts tiles); give a larger replicate_arrays") from None
+    factors = np.ones(len(combined), dtype=np.int64)
+    factors[mapped] = pick
+    copies = factors[blocks.layer]
+    index = np.repeat(np.arange(len(blocks)), copies)
+    copy = np.arange(index.size) - np.repeat(np.cumsum(copies) - copies, copies)
+    stride = int(blocks.job.max()) + 1 if len(blocks) else 1
+    job = (blocks.job[index] + copy * stride).astype(np.int32)
+    return _split_vectors(workloads, factors), blocks.take(index, job=job), factors
+
+
+def _split_vectors(workloads, factors):
+    """The workloads with each layer's vectors divided among its copies."""
+    out, start = [], 0
+    for w in workloads:
+        recs = w.layers.records()
+        for rec in recs:
+            rec.pop("index")
+            rec["vectors"] = -(-rec["vectors"] // int(factors[start]))
+            start += 1
+        out.append(Workload(name=w.name, source=w.source, layers=Layers.from_records(recs),
+                            digital=w.digital, skipped=w.skipped, inputs=w.inputs,
+                            batch=w.batch))
+    return tuple(out)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from marp.costmodel.accounting import block_costs, cost
-from marp.packing.packer import Packing
+from marp.packing.packer import Packing, pack
 
 
 class InfeasibleError(ValueError):
@@ -88,8 +88,6 @@ def spread_layer_tiles(blocks, packing, algorithms=("maxrects-bssf", "maxrects-b
     holds no block of its layer and still packs into one array with it (the array is
     repacked with ``algorithms`` in turn), else into a new array.
     """
-    from marp.packing.packer import pack
-
     W, H = packing.array_cols, packing.array_rows
     members = [list(np.flatnonzero(packing.array == a)) for a in range(packing.arrays_used)]
     x, y = packing.x.copy(), packing.y.copy()
@@ -112,7 +110,7 @@ def spread_layer_tiles(blocks, packing, algorithms=("maxrects-bssf", "maxrects-b
                 continue
             trial = items + [i]
             for algo in algorithms:
-                p = pack(blocks.width[trial], blocks.height[trial], W, H, algorithm=algo,
+                p = pack(blocks.width[trial], blocks.height[trial], array=(H, W), algorithm=algo,
                          max_arrays=1)
                 if p.placed.all():
                     x[trial], y[trial] = p.x, p.y

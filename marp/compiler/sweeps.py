@@ -15,9 +15,14 @@ from __future__ import annotations
 import csv
 import itertools
 import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
+
+from marp.compiler.driver import compile as compile_models
+from marp.compiler.driver import load_all
+from marp.hardware.arch import load_arch
 
 SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "packing")
 METRICS = ("arrays_used", "arrays_one_to_one", "utilization", "latency_us", "energy_uj",
@@ -81,8 +86,6 @@ def _arch_for(arch, point):
 
 def evaluate(point, workloads, arch) -> dict:
     """One row: the point, its metrics, or its error."""
-    from marp.compiler.driver import compile as compile_models
-
     row = dict(point)
     try:
         g = _arch_for(arch, point)
@@ -125,14 +128,16 @@ def _evaluate_shared(point, shared):
 
 def _run_dask(scheduler, pts, workloads, arch, done):
     """Points on a Dask cluster: the models are scattered to every worker once."""
-    from distributed import Client, as_completed
+    # optional extra (marp[dask]), imported only when a scheduler is given
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         shared = client.scatter((workloads, arch), broadcast=True)
         futures = {client.submit(_evaluate_shared, p, shared, pure=False): i
                    for i, p in enumerate(pts)}
-        for f in as_completed(futures):
+        for f in dask_completed(futures):
             done(futures[f], f.result())
     finally:
         if client is not scheduler:
@@ -146,15 +151,12 @@ def sweep(models, arch="qracc", space=None, *,
     each point finishes (in completion order), e.g. to write it out at once.
     ``scheduler``: a Dask scheduler address or ``distributed.Client`` (extra
     ``marp[dask]``); the rows equal those of a local run."""
-    from marp.hardware.arch import load_arch
-    from marp.compiler.driver import _load_all
-
     bad = [o for o in objectives if o not in OBJECTIVE_NAMES]
     if bad:
         raise ValueError(f"objectives {bad} are not known; valid names: "
                          f"{', '.join(OBJECTIVE_NAMES)}")
     arch = load_arch(arch)
-    workloads = _load_all(models if isinstance(models, (list, tuple)) else [models], 1)
+    workloads = load_all(models if isinstance(models, (list, tuple)) else [models], 1)
     pts = points(space or {})
     rows = [None] * len(pts)
 
@@ -166,7 +168,6 @@ def sweep(models, arch="qracc", space=None, *,
     if scheduler is not None:
         _run_dask(scheduler, pts, workloads, arch, done)
     elif executor is None:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
         n = workers or min(os.cpu_count() or 1, max(1, len(pts)))
         with ProcessPoolExecutor(n, initializer=_init_worker,
                                  initargs=(workloads, arch)) as pool:
@@ -184,7 +185,7 @@ def sweep(models, arch="qracc", space=None, *,
 def plot_pareto(result: SweepResult, stem) -> list[str]:
     """Arrays used against latency, energy as colour, the front ringed; written as
     ``stem.png`` and ``stem.svg`` (needs matplotlib, extra ``marp[plot]``)."""
-    import matplotlib
+    import matplotlib          # optional extra (marp[plot]), imported only to plot
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

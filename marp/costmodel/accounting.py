@@ -1,6 +1,7 @@
 """Energy and latency of a mapping: ``cost((blocks, packing), workload, arch) -> CostReport``.
 
-The model (DOMAIN.md, "Default cost model"; every constant from the arch config):
+The model (docs/architecture.md, "Cost model"; every constant from the arch config; the
+physics of one array op are methods of ``arch.aimc``):
 
 * One vector through a block of r rows x c columns: ``input_cycles = ceil(act_bits /
   dac_bits)``; ``row_groups = ceil(r / row_parallelism)``; the ADCs convert
@@ -56,6 +57,14 @@ class CostReport:
         rows = [{k: _plain(v[i]) for k, v in self.layers.items()} for i in range(n)]
         return {"layers": rows, "totals": self.totals, "baseline": self.baseline}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "CostReport":
+        """Read back :meth:`to_dict`."""
+        rows = d["layers"]
+        layers = {k: np.array([r[k] for r in rows], dtype=object if isinstance(rows[0][k], str)
+                              else None) for k in (rows[0] if rows else {})}
+        return cls(layers=layers, totals=d["totals"], baseline=d["baseline"])
+
     def to_csv(self, path) -> None:
         """The per-layer table as CSV (one row per layer)."""
         keys = list(self.layers)
@@ -84,13 +93,8 @@ def block_costs(blocks: Blocks, arch: Arch):
     a = arch.aimc
     r = blocks.height.astype(np.int64)
     c = blocks.width.astype(np.int64)
-    row_groups = -(-r // a.row_parallelism)
-    conv = -(-c // a.devices_per_conversion)
-    rounds = -(-conv // a.adcs_per_array)
-    ops = a.input_cycles * row_groups * rounds
-    e_dac = a.input_cycles * r * a.e_dac_pj
-    e_adc = a.input_cycles * row_groups * conv * (a.e_adc_conversion_pj + a.e_shift_add_pj)
-    e_array = a.input_cycles * r * c * a.e_cell_pj + ops * a.e_array_op_pj
+    ops = a.array_ops(r, c)
+    e_dac, e_adc, e_array = a.vector_energy_pj(r, c)
     return ops * a.t_array_op_ns, e_dac, e_adc, e_array, ops
 
 
@@ -241,10 +245,12 @@ def cost(mapping, workload: Workload, arch, *, baseline: bool = True) -> CostRep
     ``arch`` (an Arch, a config path or a bundled name). See the module doc."""
     arch = load_arch(arch)
     blocks, packing = _unpack(mapping)
-    if (blocks.array_rows, blocks.array_cols) != (arch.aimc.array_rows, arch.aimc.array_cols):
-        raise ValueError(f"blocks were lowered for {blocks.array_rows}x{blocks.array_cols} "
-                         f"arrays but arch {arch.name!r} has {arch.aimc.array_rows}x"
-                         f"{arch.aimc.array_cols}")
+    if blocks.shape != arch.aimc.shape:
+        raise ValueError(f"blocks were lowered for {blocks.shape} arrays but arch "
+                         f"{arch.name!r} has {arch.aimc.shape} (rows x cols)")
+    if packing.shape != blocks.shape:
+        raise ValueError(f"the packing is for {packing.shape} arrays but the blocks were "
+                         f"lowered for {blocks.shape} (rows x cols)")
     if len(packing) != len(blocks):
         raise ValueError(f"the packing places {len(packing)} rectangles but there are "
                          f"{len(blocks)} blocks")

@@ -13,6 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from marp._validate import ArrayShape
+
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 ADC_ENERGY_MODELS = ("constant", "zigzag")
 
@@ -67,30 +71,14 @@ SCHEMA = {
 TOP_KEYS = {"name": STR, "description": STR}
 
 
-@dataclass(frozen=True)
-class AimcConfig:
-    array_rows: int
-    array_cols: int
-    arrays: int
-    cell_bits: int
-    differential: bool
-    weight_bits: int
-    act_bits: int
-    dac_bits: int
-    row_parallelism: int
-    adcs_per_array: int
-    adc_bits: int
-    adc_energy_model: str
-    e_adc_pj: float
-    e_shift_add_pj: float
-    vdd_v: float
-    t_array_op_ns: float
-    e_dac_pj: float
-    e_cell_pj: float
-    e_array_op_pj: float
-    e_write_pj_per_cell: float
-    t_write_row_ns: float
-    p_leak_uw_per_array: float
+class AimcPhysics:
+    """The physics of one array op, in one place: the cost model and the peak figures use
+    these methods and nothing else. Sizes may be ints or numpy int arrays (per block)."""
+
+    @property
+    def shape(self) -> ArrayShape:
+        """Size of one array, rows first."""
+        return ArrayShape(self.array_rows, self.array_cols)
 
     @property
     def e_adc_conversion_pj(self) -> float:
@@ -102,6 +90,7 @@ class AimcConfig:
 
     @property
     def input_cycles(self) -> int:
+        """Cycles to apply one input vector: ``ceil(act_bits / dac_bits)``."""
         return -(-self.act_bits // self.dac_bits)
 
     @property
@@ -109,20 +98,50 @@ class AimcConfig:
         """Bitlines read by one ADC conversion: a differential pair is subtracted first."""
         return 2 if self.differential else 1
 
+    def row_groups(self, rows):
+        """Row groups activated one after another: ``ceil(rows / row_parallelism)``."""
+        return -(-rows // self.row_parallelism)
 
-@dataclass(frozen=True)
-class DigitalConfig:
-    pe_rows: int
-    pe_cols: int
-    f_mhz: float
-    e_mac_pj: float
-    e_sram_pj_per_byte: float
-    p_leak_uw: float
+    def conversions(self, cols):
+        """ADC conversions per row group and input cycle for ``cols`` bitlines."""
+        return -(-cols // self.devices_per_conversion)
+
+    def adc_rounds(self, cols):
+        """Rounds of the shared ADCs over the conversions of ``cols`` bitlines."""
+        return -(-self.conversions(cols) // self.adcs_per_array)
+
+    def array_ops(self, rows, cols):
+        """Array ops for one vector through a rows x cols block."""
+        return self.input_cycles * self.row_groups(rows) * self.adc_rounds(cols)
+
+    def vector_energy_pj(self, rows, cols):
+        """(DAC, ADC + shift-add, cells + fixed op energy) in pJ for one vector through a
+        rows x cols block; each row group drives its own rows."""
+        e_dac = self.input_cycles * rows * self.e_dac_pj
+        e_adc = self.input_cycles * self.row_groups(rows) * self.conversions(cols) * \
+            (self.e_adc_conversion_pj + self.e_shift_add_pj)
+        e_array = self.input_cycles * rows * cols * self.e_cell_pj + \
+            self.array_ops(rows, cols) * self.e_array_op_pj
+        return e_dac, e_adc, e_array
 
 
-@dataclass(frozen=True)
-class ScheduleConfig:
-    batch: int
+def _section_class(name: str, section: str, base=object):
+    """A frozen dataclass with one field per key of ``SCHEMA[section]``: each key is
+    written once, in the schema, with its type, range and description."""
+    py = {INT: int, FLOAT: float, BOOL: bool, STR: str}
+    fields = [(key, py[spec[0]]) for key, spec in SCHEMA[section].items()]
+    doc = "\n".join(f"    {key} : {spec[0]}\n        {spec[4]}"
+                    for key, spec in SCHEMA[section].items())
+    cls = dataclasses.make_dataclass(name, fields, bases=(base,), frozen=True)
+    cls.__doc__ = f"The ``{section}`` section of a config (validated).\n\n    Attributes\n" \
+                  f"    ----------\n{doc}\n"
+    cls.__module__ = __name__
+    return cls
+
+
+AimcConfig = _section_class("AimcConfig", "aimc", AimcPhysics)
+DigitalConfig = _section_class("DigitalConfig", "digital")
+ScheduleConfig = _section_class("ScheduleConfig", "schedule")
 
 
 @dataclass(frozen=True)
@@ -168,11 +187,8 @@ class Arch:
     def peak_ops_per_s(self) -> float:
         """Peak of one full array (2 ops per MAC), every cell used, no reload."""
         a = self.aimc
-        row_groups = -(-a.array_rows // a.row_parallelism)
-        conversions = -(-a.array_cols // a.devices_per_conversion)
-        rounds = -(-conversions // a.adcs_per_array)
-        seconds = a.input_cycles * row_groups * rounds * a.t_array_op_ns * 1e-9
-        macs = a.array_rows * conversions / -(-a.weight_bits // a.cell_bits)
+        seconds = a.array_ops(a.array_rows, a.array_cols) * a.t_array_op_ns * 1e-9
+        macs = a.array_rows * a.conversions(a.array_cols) / -(-a.weight_bits // a.cell_bits)
         return 2 * macs / seconds
 
 
@@ -245,8 +261,6 @@ def available_archs() -> tuple[str, ...]:
 
 def load_arch(path_or_name) -> Arch:
     """Load a config from a YAML file, or a bundled one by bare name (e.g. "qracc")."""
-    import yaml
-
     if isinstance(path_or_name, Arch):
         return path_or_name
     text = os.fspath(path_or_name)

@@ -149,11 +149,12 @@ def _large_small(w, h, W, H) -> int:
     return int(bound.max())
 
 
-def lower_bounds(widths, heights, array_cols, array_rows, *,
+def lower_bounds(widths, heights, array_cols=None, array_rows=None, *, array=None,
                  rotation: bool = False) -> LowerBounds:
-    """Every lower bound on the arrays needed, by name, and the best (see module doc)."""
+    """Every lower bound on the arrays needed, by name, and the best (see module doc).
+    The array size is ``array=(rows, cols)`` (``array_cols, array_rows``: deprecated)."""
     w, h = _validate.size_arrays(widths, heights)
-    W, H = _validate.array_shape(array_cols, array_rows)
+    H, W = _validate.array_size(array, array_cols, array_rows, "lower_bounds")
     w64, h64 = w.astype(np.int64), h.astype(np.int64)
     area = _ceil_div(int(np.dot(w64, h64)), W * H)
     if rotation or w.size == 0:
@@ -161,7 +162,7 @@ def lower_bounds(widths, heights, array_cols, array_rows, *,
                  "large_small": 0}
     else:
         if np.any(w64 > W) or np.any(h64 > H):
-            raise ValueError(f"a rectangle does not fit an empty {W}x{H} array: "
+            raise ValueError(f"a rectangle does not fit an empty {H}x{W} array (rows x cols): "
                              f"no packing exists to bound")
         named = {
             "area": area,
@@ -175,6 +176,9 @@ def lower_bounds(widths, heights, array_cols, array_rows, *,
     return LowerBounds(value=value, tight=tight, **named)
 
 
-def lower_bound(widths, heights, array_cols, array_rows, *, rotation: bool = False) -> int:
+def lower_bound(widths, heights, array_cols=None, array_rows=None, *, array=None,
+                rotation: bool = False) -> int:
     """The best lower bound on the number of arrays (an int); see :func:`lower_bounds`."""
-    return lower_bounds(widths, heights, array_cols, array_rows, rotation=rotation).value
+    if array is None:
+        array = _validate.array_size(None, array_cols, array_rows, "lower_bound")
+    return lower_bounds(widths, heights, array=array, rotation=rotation).value

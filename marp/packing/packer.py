@@ -8,7 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from marp import _validate
+from marp._validate import ArrayShape
 from marp._kernels import engine
+from marp.packing.bounds import lower_bound
+from marp.packing.refine import PORTFOLIO_ORDERS, refine_packing
 from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
 
 
@@ -86,6 +89,11 @@ class Packing:
         return self.array.shape[0]
 
     @property
+    def shape(self) -> ArrayShape:
+        """Size of one array, rows first."""
+        return ArrayShape(self.array_rows, self.array_cols)
+
+    @property
     def n_placed(self) -> int:
         return int(np.count_nonzero(self.placed))
 
@@ -117,6 +125,24 @@ class Packing:
         w = np.where(self.rotated, self.heights, self.widths)
         h = np.where(self.rotated, self.widths, self.heights)
         return w, h
+
+    def to_dict(self) -> dict:
+        """The placements and how they were made (JSON-ready; the sizes are not included:
+        they belong to whoever packed them, e.g. a mapping's blocks)."""
+        return {"array": self.array.tolist(), "x": self.x.tolist(), "y": self.y.tolist(),
+                "rotated": self.rotated.tolist(), "arrays_used": self.arrays_used,
+                "arrays_before_refine": self.arrays_before_refine,
+                "refine_iterations": self.refine_iterations, "algorithm": self.algorithm,
+                "bin_selection": self.bin_selection, "order": self.order}
+
+    @classmethod
+    def from_dict(cls, d: dict, widths, heights, array_cols, array_rows) -> "Packing":
+        """Read back :meth:`to_dict` for rectangles of the given sizes."""
+        return cls(d["array"], d["x"], d["y"], d["rotated"], widths, heights, array_cols,
+                   array_rows, d["arrays_used"], algorithm=d["algorithm"],
+                   bin_selection=d["bin_selection"], order=d["order"],
+                   arrays_before_refine=d["arrays_before_refine"],
+                   refine_iterations=d["refine_iterations"])
 
     def __repr__(self) -> str:
         return (f"Packing(n={len(self)}, placed={self.n_placed}, arrays_used={self.arrays_used}, "
@@ -166,19 +192,22 @@ def _oversized(w, h, W, H, rotation):
     return np.flatnonzero(~fits)
 
 
-def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-bssf",
+def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
+         algorithm: str = "maxrects-bssf",
          bin_selection: str = "first-fit", order: str = "area-desc", rotation: bool = False,
          max_arrays: int | None = None, seed: int = 0, partial: bool = False,
          refine_seconds: float | None = None, refine_iterations: int | None = None,
          refine_workers: int = 2) -> Packing:
-    """Pack rectangles (widths x heights) into arrays of array_cols x array_rows.
+    """Pack rectangles (widths x heights) into arrays of ``array=(rows, cols)``.
 
     Parameters
     ----------
     widths, heights : sequences of positive integers
         Columns and rows of each rectangle (block).
+    array : (rows, cols)
+        Size of one array (bin), rows first (an :class:`~marp.ArrayShape` or a pair).
     array_cols, array_rows : int
-        Size of one array (bin).
+        Deprecated (removed in marp 0.3): the array size as columns, rows.
     algorithm, bin_selection, order : str
         Names from ``marp.available_algorithms()``, ``available_bin_selections()`` and
         ``available_orders()``.
@@ -209,7 +238,7 @@ def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-
     Packing
     """
     w, h = _validate.size_arrays(widths, heights)
-    W, H = _validate.array_shape(array_cols, array_rows)
+    H, W = _validate.array_size(array, array_cols, array_rows, "pack")
     algo = ALGORITHMS.get(algorithm)
     binsel = BIN_SELECTIONS.get(bin_selection)
     seed = _seed(seed)
@@ -221,7 +250,8 @@ def pack(widths, heights, array_cols, array_rows, *, algorithm: str = "maxrects-
         if too_big.size:
             i = int(too_big[0])
             raise ValueError(
-                f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {W}x{H} array"
+                f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {H}x{W} array "
+                f"(rows x cols)"
                 f"{' in either orientation' if rotation else ''}; pass partial=True to report "
                 f"such rectangles as unplaced")
     ORDERS.get(order)
@@ -259,12 +289,9 @@ def _refine_requested(seconds, iterations, workers) -> bool:
 
 def _refine(w, h, W, H, rotation, array, x, y, rot, arrays_used, seed, seconds, iterations,
             workers):
-    from marp.packing.bounds import lower_bound
-    from marp.packing.refine import PORTFOLIO_ORDERS, refine_packing
-
     placed = np.flatnonzero(array >= 0)
     ws, hs = w[placed], h[placed]
-    lb = lower_bound(ws, hs, W, H, rotation=rotation)
+    lb = lower_bound(ws, hs, array=(H, W), rotation=rotation)
     orders = {o: item_order(ws, hs, o) for o in PORTFOLIO_ORDERS}
     start = dict(array=array[placed], x=x[placed], y=y[placed], rot=rot[placed],
                  arrays=arrays_used)

@@ -6,11 +6,9 @@ Every name a user can pass to :func:`marp.pack` (``algorithm=``, ``bin_selection
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, Iterator, Mapping, TypeVar
 
 from marp._kernels import engine
-
-T = TypeVar("T")
+from marp._registry import Registry
 
 
 @dataclass(frozen=True)
@@ -38,39 +36,6 @@ class Order:
 
     name: str
     description: str
-
-
-class Registry(Generic[T]):
-    """Named entries of one kind; ``get`` raises ValueError naming the valid names."""
-
-    def __init__(self, parameter: str, entries: list[T]):
-        self.parameter = parameter
-        self._entries: dict[str, T] = {e.name: e for e in entries}
-
-    def names(self) -> tuple[str, ...]:
-        return tuple(self._entries)
-
-    def get(self, name: object) -> T:
-        entry = self._entries.get(name) if isinstance(name, str) else None
-        if entry is None:
-            raise ValueError(f"{self.parameter}={name!r} is not known; "
-                             f"valid names: {', '.join(self._entries)}")
-        return entry
-
-    def items(self) -> Iterator[tuple[str, T]]:
-        return iter(self._entries.items())
-
-    def as_dict(self) -> Mapping[str, T]:
-        return dict(self._entries)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._entries
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 # rule codes follow the enums of marp/_kernels/skyline.pxd and maxrects.pxd

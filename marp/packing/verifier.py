@@ -51,7 +51,7 @@ def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
         i = bad[0]
         _fail("out-of-bounds", (i,),
               f"rectangle {i} ({pw[i]}x{ph[i]} at x={x[i]}, y={y[i]} in array {array[i]}) "
-              f"lies outside the {W}x{H} array or past arrays_used={p.arrays_used}")
+              f"lies outside the {H}x{W} array (rows x cols) or past arrays_used={p.arrays_used}")
     used = np.zeros(p.arrays_used, dtype=bool)
     used[array[placed]] = True
     empty = np.flatnonzero(~used)
@@ -60,16 +60,18 @@ def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
                                  f"{p.arrays_used} counts it")
 
 
-def verify(p: Packing, widths, heights, array_cols, array_rows) -> None:
+def verify(p: Packing, widths, heights, array_cols=None, array_rows=None, *,
+           array=None) -> None:
     """Check a packing: every rectangle placed or reported unplaced, inside its array,
     no two overlapping, and ``arrays_used`` equal to the arrays holding rectangles.
 
     Raises :class:`InvalidPackingError` (a ValueError) naming the offending rectangle
     (the lowest index) or, for overlaps, the first overlapping pair met by a sweep over
-    the arrays in order; returns None when the packing is valid.
+    the arrays in order; returns None when the packing is valid. The array size is
+    ``array=(rows, cols)`` (``array_cols, array_rows`` are deprecated).
     """
     w, h = _validate.size_arrays(widths, heights)
-    W, H = _validate.array_shape(array_cols, array_rows)
+    H, W = _validate.array_size(array, array_cols, array_rows, "verify")
     n = w.shape[0]
     _check_shape(p, n)
     array = np.ascontiguousarray(p.array, dtype=np.int32)

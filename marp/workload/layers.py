@@ -158,3 +158,32 @@ class Workload:
             "skipped": [s.__dict__ for s in self.skipped],
             "totals": self.totals(),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Workload":
+        """Read back :meth:`to_dict` (``totals`` is derived, so it is not read)."""
+        recs = [{k: (tuple(v) if isinstance(v, list) else v) for k, v in r.items()
+                 if k != "index"} for r in d["layers"]]
+        digital = tuple(DigitalOp(**{**x, "input_shapes": tuple(tuple(s) for s in
+                                                                x["input_shapes"]),
+                                     "output_shape": tuple(x["output_shape"])})
+                        for x in d["digital"])
+        return cls(name=d["name"], source=d["source"], layers=Layers.from_records(recs),
+                   digital=digital, skipped=tuple(SkippedOp(**s) for s in d["skipped"]),
+                   inputs={k: tuple(v) for k, v in d["inputs"].items()}, batch=d["batch"])
+
+    @classmethod
+    def combine(cls, workloads) -> tuple["Workload", np.ndarray]:
+        """One workload holding every model's layers in turn, and the model of each
+        layer (index into ``workloads``)."""
+        records, model_of_layer = [], []
+        for m, w in enumerate(workloads):
+            for rec in w.layers.records():
+                rec.pop("index")
+                records.append(rec)
+                model_of_layer.append(m)
+        combined = cls(name="+".join(w.name for w in workloads), source="combined",
+                       layers=Layers.from_records(records),
+                       digital=tuple(d for w in workloads for d in w.digital),
+                       skipped=tuple(s for w in workloads for s in w.skipped))
+        return combined, np.array(model_of_layer, dtype=np.int64)

@@ -20,10 +20,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from marp import _validate
+from marp._validate import ArrayShape
+from marp._registry import Choice, Registry
 from marp.workload.layers import Workload
 
-DEPTHWISE_STRATEGIES = ("digital", "diagonal")
-SLICE_LAYOUTS = ("adjacent", "separate")
+DEPTHWISE = Registry("depthwise", [
+    Choice("digital", "depthwise and grouped layers run on the digital engine (no blocks)"),
+    Choice("diagonal", "depthwise and grouped layers become block-diagonal jobs of c_job "
+                       "groups on the arrays"),
+])
+SLICE_LAYOUTS = Registry("slice_layout", [
+    Choice("adjacent", "the bit slices of a weight sit in adjacent columns of one matrix"),
+    Choice("separate", "each bit slice is its own copy of the matrix (LRMP's eq. 2)"),
+])
+
+
+# per-block fields, in the order of the mapping JSON
+BLOCK_FIELDS = ("layer", "job", "slice", "row_tile", "col_tile", "height", "width",
+                "useful_cells")
 
 
 @dataclass(frozen=True)
@@ -64,14 +78,54 @@ class Blocks:
         return int(np.dot(self.height.astype(np.int64), self.width.astype(np.int64)))
 
     @property
+    def shape(self) -> ArrayShape:
+        """Size of the arrays the blocks were cut for, rows first."""
+        return ArrayShape(self.array_rows, self.array_cols)
+
+    @property
     def useful(self) -> int:
         return int(self.useful_cells.sum())
 
+    def to_dict(self) -> dict:
+        """JSON-ready fields (lists); :meth:`from_dict` reads them back exactly."""
+        return {**{f: getattr(self, f).tolist() for f in BLOCK_FIELDS},
+                "array_rows": self.array_rows, "array_cols": self.array_cols,
+                "layer_slices": self.layer_slices.tolist(),
+                "digital_layers": self.digital_layers.tolist(),
+                "depthwise": self.depthwise, "slice_layout": self.slice_layout}
 
-def _choice(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not known; valid names: {', '.join(allowed)}")
-    return value
+    @classmethod
+    def from_dict(cls, d: dict) -> "Blocks":
+        dtypes = {"useful_cells": np.int64}
+        return cls(**{f: np.array(d[f], dtype=dtypes.get(f, np.int32)) for f in BLOCK_FIELDS},
+                   array_rows=d["array_rows"], array_cols=d["array_cols"],
+                   layer_slices=np.array(d["layer_slices"], dtype=np.int64),
+                   digital_layers=np.array(d["digital_layers"], dtype=np.int64),
+                   depthwise=d["depthwise"], slice_layout=d["slice_layout"])
+
+    def take(self, index, **changes) -> "Blocks":
+        """The blocks at ``index`` (any numpy index), per-layer fields kept; ``changes``
+        replace per-block fields of the result."""
+        fields = {f: getattr(self, f)[index] for f in BLOCK_FIELDS}
+        fields.update(changes)
+        return Blocks(**fields, array_rows=self.array_rows, array_cols=self.array_cols,
+                      layer_slices=self.layer_slices, digital_layers=self.digital_layers,
+                      depthwise=self.depthwise, slice_layout=self.slice_layout)
+
+    @classmethod
+    def concat(cls, parts, layer_offsets) -> "Blocks":
+        """The blocks of several workloads in turn; ``layer_offsets[i]`` is added to the
+        layer numbers of ``parts[i]`` (its first layer in the combined workload)."""
+        first = parts[0]
+        fields = {f: np.concatenate([getattr(b, f) + (o if f == "layer" else 0)
+                                     for b, o in zip(parts, layer_offsets)]
+                                    ).astype(getattr(first, f).dtype)
+                  for f in BLOCK_FIELDS}
+        return cls(**fields, array_rows=first.array_rows, array_cols=first.array_cols,
+                   layer_slices=np.concatenate([b.layer_slices for b in parts]),
+                   digital_layers=np.concatenate([b.digital_layers + o for b, o in
+                                                  zip(parts, layer_offsets)]),
+                   depthwise=first.depthwise, slice_layout=first.slice_layout)
 
 
 def _matrices(workload, W_bits, cell_bits, differential, depthwise, c_job, layout):
@@ -112,11 +166,12 @@ def _diagonal_useful(r0, c0, h, w, rg, cg):
     return np.bincount(tile, weights=ov_r * ov_c, minlength=r0.size).astype(np.int64)
 
 
-def lower(workload: Workload, *, array_rows: int, array_cols: int, weight_bits=None,
+def lower(workload: Workload, *, array=None, array_rows=None, array_cols=None,
+          weight_bits=None,
           cell_bits: int = 1, differential: bool = False, depthwise: str = "digital",
           c_job=None, slice_layout: str = "adjacent") -> Blocks:
     """Cut every weight layer of ``workload`` into blocks for arrays of
-    ``array_rows x array_cols`` (see the module doc).
+    ``array=(rows, cols)`` (see the module doc; ``array_rows=, array_cols=`` also work).
 
     weight_bits : bits per weight for every layer; None takes each layer's own
         ``weight_bits`` (32 for a float model).
@@ -125,14 +180,20 @@ def lower(workload: Workload, *, array_rows: int, array_cols: int, weight_bits=N
     c_job : groups per diagonal job (None: all, the full diagonal).
     slice_layout : "adjacent" or "separate".
     """
-    R, C = _validate.array_shape(array_cols, array_rows)[::-1]
+    if array is not None:
+        R, C = _validate.array_size(array, None, None, "lower")
+    elif array_rows is None or array_cols is None:
+        raise TypeError("lower() needs the array size: array=(rows, cols)")
+    else:                   # the keyword pair is rows-first already: not deprecated
+        R = _validate.positive_int("array_rows", array_rows)
+        C = _validate.positive_int("array_cols", array_cols)
     if weight_bits is not None:
         weight_bits = _validate.positive_int("weight_bits", weight_bits)
     cell_bits = _validate.positive_int("cell_bits", cell_bits)
     if c_job is not None:
         c_job = _validate.positive_int("c_job", c_job)
-    _choice("depthwise", depthwise, DEPTHWISE_STRATEGIES)
-    _choice("slice_layout", slice_layout, SLICE_LAYOUTS)
+    DEPTHWISE.get(depthwise)
+    SLICE_LAYOUTS.get(slice_layout)
     m, slices, digital = _matrices(workload, weight_bits, cell_bits, bool(differential),
                                    depthwise, c_job, slice_layout)
     row_tiles, col_tiles = -(-m["rows"] // R), -(-m["cols"] // C)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 
+from marp._validate import positive_int
 from marp.workload.layers import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
 
 # operators through which a constant stays a constant weight (data input first)
@@ -43,9 +44,15 @@ WEIGHTED_UNSUPPORTED = {"LSTM", "GRU", "RNN", "Attention", "MultiHeadAttention",
                         "DeformConv", "QLinearAdd"}
 
 
-def _bits_of(elem_type: int) -> int:
+def _onnx():
+    """The onnx package, imported on first use: it takes about 1 s to import, and
+    ``import marp`` must stay fast for library callers that never load a model."""
     import onnx
+    return onnx
 
+
+def _bits_of(elem_type: int) -> int:
+    onnx = _onnx()
     special = {onnx.TensorProto.BOOL: 1}
     for name, bits in (("INT4", 4), ("UINT4", 4), ("FLOAT4E2M1", 4), ("INT2", 2),
                        ("UINT2", 2)):
@@ -117,14 +124,12 @@ class _Graph:
 
 
 def _attrs(node) -> dict:
-    import onnx
-
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    return {a.name: _onnx().helper.get_attribute_value(a) for a in node.attribute}
 
 
 def _read_model(path_or_model):
-    import onnx
-    from google.protobuf.message import DecodeError
+    onnx = _onnx()
+    from google.protobuf.message import DecodeError     # onnx's own dependency, as late
 
     if isinstance(path_or_model, onnx.ModelProto):
         model = onnx.ModelProto()
@@ -181,8 +186,7 @@ def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str) -> di
 
 
 def _infer(model, source):
-    import onnx
-
+    onnx = _onnx()
     del model.graph.value_info[:]      # stale shapes from an earlier batch must not survive
     try:
         return onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
@@ -321,8 +325,6 @@ def load_onnx(path_or_model, *, batch: int = 1, input_shapes: dict | None = None
     the first graph input. Raises WorkloadError (a ValueError) naming the file and the
     node or tensor for models marp cannot read; FileNotFoundError for a missing file.
     """
-    from marp._validate import positive_int
-
     batch = positive_int("batch", batch)
     model, source = _read_model(path_or_model)
     pinned = _pin_inputs(model, batch, input_shapes, source)

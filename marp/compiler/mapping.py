@@ -1,0 +1,156 @@
+"""The result of a compile: :class:`Mapping` (models, blocks, placements, cost, options),
+its headline summary, per-model totals and its exact JSON round trip.
+
+Each part serialises itself beside its own type (``Workload``, ``Blocks``, ``Packing``,
+``CostReport``, ``Arch``, ``CompileOptions``); this module only assembles them under
+the schema ``"marp.mapping"``, version 1.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from marp._version import __version__
+from marp.costmodel.accounting import CostReport, digital_ops_cost
+from marp.compiler.options import CompileOptions
+from marp.hardware.arch import Arch, from_dict
+from marp.io.drawing import mapping_svg
+from marp.io.files import write_atomic
+from marp.packing.packer import Packing
+from marp.workload.layers import Workload
+from marp.workload.lowering import Blocks
+
+SCHEMA = "marp.mapping"
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Mapping:
+    """A compiled mapping: the models, their blocks, the placements and the cost report.
+
+    Attributes
+    ----------
+    workloads : tuple of Workload
+        The models, in the order given.
+    arch : Arch
+        The accelerator (its bank sized to the arrays used after a latency search).
+    blocks : Blocks
+        Blocks of every model in turn; ``blocks.layer`` indexes the layers of all models.
+    layer_model : int64 array
+        The model of each layer.
+    packing : Packing
+        The placement of every block (verified).
+    report : CostReport
+        Per-layer rows, totals and the one-to-one baseline.
+    models : list of dict
+        Per-model totals (arrays touched, latency, energy, TOPS/W).
+    options : CompileOptions
+        The options the mapping was compiled with.
+    replicas : int64 array or None
+        Copies of each layer when ``options.replicate`` is set.
+    """
+
+    workloads: tuple
+    arch: Arch
+    blocks: Blocks
+    layer_model: np.ndarray
+    packing: Packing
+    report: CostReport
+    models: list
+    options: CompileOptions
+    replicas: np.ndarray | None = None
+
+    @property
+    def summary(self) -> dict:
+        """The headline numbers (the CLI's ``--json`` object)."""
+        t, b = self.report.totals, self.report.baseline
+        names = [w.name for w in self.workloads]
+        layers = self.report.to_dict()["layers"]
+        for i, row in enumerate(layers):
+            row["model"] = names[int(self.layer_model[i])]
+        return {"arrays_used": t["arrays_used"],
+                "arrays_one_to_one": b["arrays_used"] if b else len(self.blocks),
+                "utilization": t["utilization"], "latency_us": t["latency_us"],
+                "energy_uj": t["energy_uj"], "tops_per_w": t["tops_per_w"],
+                "models": self.models, "layers": layers}
+
+    def to_dict(self) -> dict:
+        """JSON-ready document of schema ``marp.mapping`` version 1."""
+        options = self.options.to_dict()
+        stored = {}
+        for key, value in options.items():        # replicas sit after replicate_arrays
+            stored[key] = value
+            if key == "replicate_arrays":
+                stored["replicas"] = None if self.replicas is None else self.replicas.tolist()
+        return {
+            "schema": SCHEMA, "version": SCHEMA_VERSION, "marp": __version__,
+            "arch": self.arch.as_dict(), "options": stored,
+            "workloads": [w.to_dict() for w in self.workloads],
+            "layer_model": self.layer_model.tolist(),
+            "blocks": self.blocks.to_dict(), "packing": self.packing.to_dict(),
+            "report": self.report.to_dict(), "models": self.models,
+        }
+
+    def to_json(self, path=None) -> str:
+        """The mapping as JSON text; written (atomically) to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
+        if path is not None:
+            write_atomic(os.fspath(path), text)
+        return text
+
+    @classmethod
+    def from_json(cls, path_or_text) -> "Mapping":
+        """Read a mapping written by :meth:`to_json` (a path, or the JSON text)."""
+        text = str(path_or_text)
+        if not text.lstrip().startswith("{"):
+            text = Path(path_or_text).read_text(encoding="utf-8")
+        doc = json.loads(text)
+        if doc.get("schema") != SCHEMA or doc.get("version") != SCHEMA_VERSION:
+            raise ValueError(f"not a marp mapping of schema version {SCHEMA_VERSION}: "
+                             f"schema={doc.get('schema')!r}, version={doc.get('version')!r}")
+        return cls.from_dict(doc)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "Mapping":
+        """Read back :meth:`to_dict`."""
+        blocks = Blocks.from_dict(doc["blocks"])
+        packing = Packing.from_dict(doc["packing"], blocks.width, blocks.height,
+                                    blocks.array_cols, blocks.array_rows)
+        options = dict(doc["options"])
+        replicas = options.pop("replicas", None)
+        return cls(workloads=tuple(Workload.from_dict(w) for w in doc["workloads"]),
+                   arch=from_dict(doc["arch"], source="mapping.json"), blocks=blocks,
+                   layer_model=np.array(doc["layer_model"], dtype=np.int64),
+                   packing=packing, report=CostReport.from_dict(doc["report"]),
+                   models=doc["models"], options=CompileOptions.from_dict(options),
+                   replicas=None if replicas is None else np.array(replicas, dtype=np.int64))
+
+    def to_svg(self) -> str:
+        """Every array as SVG, blocks coloured by model and layer, with hover titles."""
+        return mapping_svg(self)
+
+
+def per_model(workloads, layer_model, blocks, packing, report, arch) -> list[dict]:
+    """Totals of each model in a shared mapping (layers, blocks, arrays touched, MACs,
+    latency, energy, TOPS/W)."""
+    L = report.layers
+    energy_keys = [k for k in L if k.startswith("e_") and k.endswith("_pj")]
+    block_model = layer_model[blocks.layer]
+    out = []
+    for m, w in enumerate(workloads):
+        mine = layer_model == m
+        t_ops, e_ops = digital_ops_cost(arch, w)
+        energy_pj = float(sum(L[k][mine].sum() for k in energy_keys)) + e_ops
+        macs = int(w.layers.macs.sum()) + sum(op.macs for op in w.digital)
+        latency_ns = float(L["time_ns"][mine].sum()) + t_ops
+        sel = block_model == m
+        out.append({"name": w.name, "layers": int(mine.sum()), "blocks": int(sel.sum()),
+                    "arrays_touched": int(np.unique(packing.array[sel]).size),
+                    "arrays_one_to_one": int(sel.sum()), "macs": macs,
+                    "latency_us": latency_ns / 1e3, "energy_uj": energy_pj * 1e-6,
+                    "tops_per_w": 2 * macs / energy_pj if energy_pj > 0 else 0.0})
+    return out

@@ -1,0 +1,225 @@
+"""Every option of a compile in one frozen, validated object: :class:`CompileOptions`.
+
+``marp.compile(models, arch, **keywords)`` builds one from its keywords, the CLI builds one
+from its flags; it is passed whole to the searches (so no search path can drop an
+option) and stored in the :class:`~marp.compiler.mapping.Mapping` and its JSON. The named
+choices (objectives, replication modes, bundled examples) are registries: an unknown name
+raises a ValueError listing the names that exist.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+
+from marp._registry import Choice, Registry
+from marp._validate import positive_int
+from marp.packing.registry import ALGORITHMS
+from marp.workload.lowering import DEPTHWISE
+
+DEFAULT_PACKING = "maxrects-bssf"
+
+OBJECTIVES = Registry("objective", [
+    Choice("arrays", "the fewest arrays the packer finds"),
+    Choice("latency", "the lowest latency reachable by spreading blocks, on the fewest "
+                      "arrays that reach it"),
+])
+REPLICATION = Registry("replicate", [
+    Choice("throughput", "copies of bottleneck layers maximising throughput (LRMP)"),
+    Choice("latency", "copies of slow layers minimising the sequential latency"),
+])
+
+
+@dataclass(frozen=True)
+class Example:
+    """A bundled set of models (``marp compile --example NAME``)."""
+
+    name: str
+    models: tuple
+    description: str
+
+    def paths(self) -> list[Path]:
+        folder = Path(__file__).resolve().parents[1] / "data" / "mlperf_tiny"
+        return [folder / f"{m}.onnx" for m in self.models]
+
+
+EXAMPLES = Registry("example", [
+    Example("mlperf-tiny", ("kws_dscnn_int8_qdq", "vww_mobilenetv1_025_96_int8_qdq",
+                            "ic_resnet8_int8_qdq", "ad01_autoencoder_int8_qdq"),
+            "the four MLPerf Tiny int8 QDQ models (keyword spotting, visual wake words, "
+            "image classification, anomaly detection)"),
+])
+
+# stored in the mapping JSON in this order (schema version 1); jobs is a run setting
+# that does not change the result, and geometries is written only when given
+_STORED = ("depthwise", "c_job", "packing", "refine_seconds", "refine_iterations",
+           "one_to_one", "latency_us", "replicate", "replicate_arrays", "objective",
+           "spread_layer_tiles", "seed")
+
+
+def example_models(name: str) -> list[Path]:
+    """Paths of the models of a bundled example set (``"mlperf-tiny"``)."""
+    return EXAMPLES.get(name).paths()
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """The options of :func:`marp.compile`, validated when built.
+
+    Parameters
+    ----------
+    depthwise : {"digital", "diagonal"}
+        Where depthwise and grouped layers run: the digital engine, or the arrays as
+        block-diagonal jobs (:data:`marp.workload.lowering.DEPTHWISE`).
+    c_job : int or None
+        Groups per block-diagonal job with ``depthwise="diagonal"``; None puts all groups
+        of a layer in one job. Only valid with ``"diagonal"``.
+    packing : str
+        Packing heuristic, a name of :data:`marp.ALGORITHMS`.
+    refine_seconds, refine_iterations : float or None, int or None
+        Budget of the packing refinement (see :func:`marp.pack`); None on both: none.
+    one_to_one : bool
+        Map every block alone on its own array (the baseline) instead of packing. Not
+        valid with the searches (latency_us, objective="latency", geometries), with
+        spread_layer_tiles, with refinement or with another packing heuristic.
+    latency_us : float or None
+        Find the fewest arrays whose mapping meets this sequential latency
+        (:mod:`marp.compiler.search`); the bank is sized to them.
+    geometries : sequence of (rows, cols) or None
+        Array sizes tried by the latency search (needs ``latency_us``); the one with the
+        fewest arrays wins, then the highest utilisation. Every other option applies on
+        each geometry.
+    objective : {"arrays", "latency"}
+        "latency" spreads blocks until latency stops falling and keeps the fewest arrays
+        at that latency. Not valid with ``latency_us`` (which sets the target itself).
+    replicate : {"throughput", "latency"} or None
+        Copy bottleneck layers, factors chosen exactly under ``replicate_arrays``
+        (:mod:`marp.compiler.replication`).
+    replicate_arrays : int or None
+        Array budget of the replication (one array per block of each copy); the bank by
+        default. Only valid with ``replicate``.
+    spread_layer_tiles : bool
+        No array holds two blocks of one layer (they run in parallel).
+    jobs : int
+        Processes that load the models (a run setting: the mapping does not depend on it).
+    seed : int
+        Seed of the packing's random choices and of the refinement.
+    """
+
+    depthwise: str = "digital"
+    c_job: int | None = None
+    packing: str = DEFAULT_PACKING
+    refine_seconds: float | None = None
+    refine_iterations: int | None = None
+    one_to_one: bool = False
+    latency_us: float | None = None
+    geometries: tuple | None = None
+    objective: str = "arrays"
+    replicate: str | None = None
+    replicate_arrays: int | None = None
+    spread_layer_tiles: bool = False
+    jobs: int = 1
+    seed: int = 0
+
+    def __post_init__(self):
+        set_ = object.__setattr__          # frozen: normalise once, here
+        DEPTHWISE.get(self.depthwise)
+        ALGORITHMS.get(self.packing)
+        OBJECTIVES.get(self.objective)
+        if self.replicate is not None:
+            REPLICATION.get(self.replicate)
+        for name in ("c_job", "replicate_arrays"):
+            value = getattr(self, name)
+            if value is not None:
+                set_(self, name, positive_int(name, value))
+        if self.refine_iterations is not None:
+            set_(self, "refine_iterations", positive_int(
+                "refine_iterations", self.refine_iterations, allow_zero=True))
+        set_(self, "refine_seconds", _number("refine_seconds", self.refine_seconds, 0.0))
+        set_(self, "latency_us", _number("latency_us", self.latency_us, None))
+        set_(self, "jobs", positive_int("jobs", self.jobs))
+        set_(self, "seed", positive_int("seed", self.seed, allow_zero=True))
+        for name in ("one_to_one", "spread_layer_tiles"):
+            if not isinstance(getattr(self, name), (bool, int)):
+                raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}")
+            set_(self, name, bool(getattr(self, name)))
+        if self.geometries is not None:
+            set_(self, "geometries", _geometries(self.geometries))
+        self._check_combinations()
+
+    def _check_combinations(self):
+        """Combinations that cannot all take effect raise instead of dropping one."""
+        def refuse(what, why):
+            raise ValueError(f"{what} is not supported: {why}")
+
+        if self.c_job is not None and self.depthwise != "diagonal":
+            refuse(f"c_job={self.c_job} with depthwise={self.depthwise!r}",
+                   "c_job sizes the block-diagonal jobs of depthwise='diagonal'")
+        if self.replicate_arrays is not None and self.replicate is None:
+            refuse("replicate_arrays without replicate", "it is the replication's budget")
+        if self.geometries is not None and self.latency_us is None:
+            refuse("geometries without latency_us", "geometries are searched only with "
+                   "latency_us")
+        if self.objective == "latency" and self.latency_us is not None:
+            refuse("objective='latency' with latency_us", "give one: latency_us asks for "
+                   "the fewest arrays meeting it, objective='latency' for the lowest latency")
+        if self.one_to_one:
+            clash = [name for name, on in (
+                ("latency_us", self.latency_us is not None),
+                ("objective='latency'", self.objective == "latency"),
+                ("spread_layer_tiles", self.spread_layer_tiles),
+                ("refine_seconds", self.refine_seconds is not None),
+                ("refine_iterations", self.refine_iterations is not None),
+                (f"packing={self.packing!r}", self.packing != DEFAULT_PACKING)) if on]
+            if clash:
+                refuse(f"one_to_one=True with {', '.join(clash)}", "the one-to-one "
+                       "baseline places every block alone, so nothing is packed or moved")
+
+    def replace(self, **changes) -> "CompileOptions":
+        """A validated copy with ``changes``."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """The options stored in a mapping's JSON (see ``_STORED``)."""
+        out = {name: getattr(self, name) for name in _STORED}
+        if self.geometries is not None:
+            out["geometries"] = [list(g) for g in self.geometries]
+        return out
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "CompileOptions":
+        """Options read back from :meth:`to_dict` (keys it does not know are refused)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(doc) - known)
+        if unknown:
+            raise ValueError(f"options: unknown keys {unknown}; known: {sorted(known)}")
+        return cls(**doc)
+
+
+def _number(name, value, low):
+    """None, or a finite float (>= low when low is given, else > 0)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or (value < low if low is not None else value <= 0):
+        raise ValueError(f"{name} must be a finite number "
+                         f"{'>= ' + str(low) if low is not None else '> 0'}, got {value}")
+    return value
+
+
+def _geometries(values) -> tuple:
+    out = []
+    for i, g in enumerate(values):
+        try:
+            rows, cols = g
+        except (TypeError, ValueError):
+            raise ValueError(f"geometries[{i}] = {g!r} is not a (rows, cols) pair") from None
+        out.append((positive_int(f"geometries[{i}] rows", rows),
+                    positive_int(f"geometries[{i}] cols", cols)))
+    if not out:
+        raise ValueError("geometries is empty: give at least one (rows, cols)")
+    return tuple(out)
