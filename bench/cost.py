@@ -26,7 +26,7 @@ def synthetic(n_layers=264, rows=2048, cols=600):
 def main():
     arch = marp.load_arch("qracc")
     w = synthetic()
-    b = marp.lower(w, array_rows=1152, array_cols=256, weight_bits=8)
+    b = marp.lower(w, array=(1152, 256), weight_bits=8)
     p = marp.pack(b.width, b.height, array=(1152, 256))
     cost((b, p), w, arch, baseline=False)
     runs = timeit.repeat(lambda: cost((b, p), w, arch, baseline=False), number=1, repeat=20)

@@ -38,8 +38,9 @@ def _as_packing(name, n, placements, widths, heights, cols, rows):
     y = np.full(n, -1, dtype=np.int64)
     for b, rx, ry, rid in placements:
         array[rid], x[rid], y[rid] = b, rx, ry
-    return marp.Packing.from_placements(array, x, y, widths, heights, cols, rows,
-                                        algorithm=name)
+    p = marp.Packing.from_placements(array, x, y, widths, heights, shape=(rows, cols))
+    p.algorithm = name
+    return p
 
 
 def run_rectpack(widths, heights, cols, rows, algo="MaxRectsBssf", bin_algo="BFF"):

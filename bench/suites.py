@@ -224,7 +224,7 @@ def suite_mlperf_tiny(quick: bool, progress=None):
     progress.begin("mlperf-tiny", len(geometries))
     rows = []
     for R, C in geometries:
-        parts = [marp.lower(w, array_rows=R, array_cols=C, weight_bits=8) for w in workloads]
+        parts = [marp.lower(w, array=(R, C), weight_bits=8) for w in workloads]
         wd = np.concatenate([b.width for b in parts])
         ht = np.concatenate([b.height for b in parts])
         lbs = marp.lower_bounds(wd, ht, array=(R, C))

@@ -26,7 +26,7 @@ def load_and_lower(folder: Path) -> None:
     for f in files:
         w = marp.load_onnx(f)
         for strategy in ("digital", "diagonal"):
-            blocks += len(marp.lower(w, array_rows=256, array_cols=256, weight_bits=8,
+            blocks += len(marp.lower(w, array=(256, 256), weight_bits=8,
                                      depthwise=strategy, c_job=8))
     seconds = time.perf_counter() - start
     print(f"load + lower {len(files)} files of {folder}: {seconds:.3f} s "
@@ -40,7 +40,7 @@ def many_blocks() -> None:
                weight_path="init->MatMul", node_index=0)
     w = Workload("big", "synthetic", Layers.from_records([rec] * 8))
     start = time.perf_counter()
-    b = marp.lower(w, array_rows=64, array_cols=64)
+    b = marp.lower(w, array=(64, 64))
     print(f"lower to {len(b):,} blocks: {time.perf_counter() - start:.3f} s")
 
 

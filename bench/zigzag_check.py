@@ -43,7 +43,7 @@ def marp_layer(rows, cols):
     arch = marp.load_arch("zigzag_aimc")
     a = arch.aimc
     w = fc(rows, cols)
-    b = marp.lower(w, array_rows=a.array_rows, array_cols=a.array_cols, weight_bits=8)
+    b = marp.lower(w, array=(a.array_rows, a.array_cols), weight_bits=8)
     p = marp.pack(b.width, b.height, array=(a.array_rows, a.array_cols))
     t = cost((b, p), w, arch, baseline=False).totals
     e = t["energy_pj"]
@@ -107,7 +107,7 @@ def marp_conv(c, k, hw, kk):
     arch = marp.load_arch("zigzag_aimc")
     a = arch.aimc
     w = marp.load_onnx(conv_onnx(c, k, hw, kk))
-    b = marp.lower(w, array_rows=a.array_rows, array_cols=a.array_cols, weight_bits=8)
+    b = marp.lower(w, array=(a.array_rows, a.array_cols), weight_bits=8)
     p = marp.pack(b.width, b.height, array=(a.array_rows, a.array_cols))
     e = cost((b, p), w, arch, baseline=False).totals["energy_pj"]
     parts = {"dac": e["dac"], "adc": e["adc"], "cells": e["array"]}

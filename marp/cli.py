@@ -396,15 +396,7 @@ SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int)
 
 def cmd_sweep(args) -> int:
     models = _model_paths(args)
-    space = {}
-    for key, kind in SWEEP_FLAGS:
-        text = getattr(args, key)
-        if text:
-            try:
-                space[key] = [kind(v) for v in text.split(",") if v.strip()]
-            except ValueError:
-                raise CliError(f"--{key.replace('_', '-')} {text!r}: expected "
-                               f"{kind.__name__} values, comma separated") from None
+    space = _sweep_space(args)
     writer, handle, done = None, None, []
     if args.out:
         os.makedirs(args.out, exist_ok=True)
@@ -444,17 +436,33 @@ def cmd_sweep(args) -> int:
             print(f"plots: {', '.join(plots)}", file=sys.stderr)
         except ImportError:
             print("marp: no plots (pip install marp[plot] for matplotlib)", file=sys.stderr)
-    if args.json:
-        print(json.dumps(result.rows))
-        return 0
-    print(f"marp sweep: {len(result.rows)} points, "
-          f"{sum('error' in r for r in result.rows)} failed, {len(result.pareto)} on the "
-          f"Pareto front (arrays, latency, energy):")
-    for r in result.pareto:
-        print("  " + ", ".join(f"{k}={r[k]}" for k in SPACE_KEYS if k in r)
-              + f": {r['arrays_used']} arrays, {r['latency_us']:.1f} us, "
-                f"{r['energy_uj']:.3f} uJ")
+    print(json.dumps(result.rows) if args.json else _sweep_front(result))
     return 0
+
+
+def _sweep_space(args) -> dict:
+    """The sweep space of the comma-separated flags."""
+    space = {}
+    for key, kind in SWEEP_FLAGS:
+        text = getattr(args, key)
+        if text:
+            try:
+                space[key] = [kind(v) for v in text.split(",") if v.strip()]
+            except ValueError:
+                raise CliError(f"--{key.replace('_', '-')} {text!r}: expected "
+                               f"{kind.__name__} values, comma separated") from None
+    return space
+
+
+def _sweep_front(result) -> str:
+    lines = [f"marp sweep: {len(result.rows)} points, "
+             f"{sum('error' in r for r in result.rows)} failed, {len(result.pareto)} on the "
+             f"Pareto front (arrays, latency, energy):"]
+    for r in result.pareto:
+        lines.append("  " + ", ".join(f"{k}={r[k]}" for k in SPACE_KEYS if k in r)
+                     + f": {r['arrays_used']} arrays, {r['latency_us']:.1f} us, "
+                       f"{r['energy_uj']:.3f} uJ")
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -107,7 +107,7 @@ compile.__doc__ += "\n    Options (CompileOptions)\n    ------------------------
 def _lower_all(workloads, arch, opts: CompileOptions):
     """(blocks of every model in turn, the combined workload, the model of each layer)."""
     a = arch.aimc
-    parts = [lower(w, array_rows=a.array_rows, array_cols=a.array_cols,
+    parts = [lower(w, array=(a.array_rows, a.array_cols),
                    weight_bits=a.weight_bits, cell_bits=a.cell_bits,
                    differential=a.differential, depthwise=opts.depthwise, c_job=opts.c_job)
              for w in workloads]

@@ -83,7 +83,7 @@ class CompileOptions:
     one_to_one : bool
         Map every block alone on its own array (the baseline) instead of packing. Not
         valid with the searches (latency_us, objective="latency", geometries), with
-        spread_layer_tiles, with refinement or with another packing heuristic.
+        spread_layer_tiles, with refinement, another packing heuristic or a seed.
     latency_us : float or None
         Find the fewest arrays whose mapping meets this sequential latency
         (:mod:`marp.compiler.search`); the bank is sized to them.
@@ -172,7 +172,8 @@ class CompileOptions:
                 ("spread_layer_tiles", self.spread_layer_tiles),
                 ("refine_seconds", self.refine_seconds is not None),
                 ("refine_iterations", self.refine_iterations is not None),
-                (f"packing={self.packing!r}", self.packing != DEFAULT_PACKING)) if on]
+                (f"packing={self.packing!r}", self.packing != DEFAULT_PACKING),
+                (f"seed={self.seed}", self.seed != 0)) if on]
             if clash:
                 refuse(f"one_to_one=True with {', '.join(clash)}", "the one-to-one "
                        "baseline places every block alone, so nothing is packed or moved")

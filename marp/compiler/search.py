@@ -41,7 +41,8 @@ def _spread_step(blocks, packing, report, t_vec):
         new[move], x[move], y[move] = packing.arrays_used, 0, 0
         return Packing(new, x, y, packing.rotated, packing.widths, packing.heights,
                        packing.array_cols, packing.array_rows, packing.arrays_used + 1,
-                       algorithm=f"{packing.algorithm}+spread")
+                       algorithm=packing.algorithm if packing.algorithm.endswith("+spread")
+                       else f"{packing.algorithm}+spread")
     return None
 
 

@@ -11,7 +11,7 @@ from marp import _validate
 from marp._validate import ArrayShape
 from marp._kernels import engine
 from marp.packing.bounds import lower_bound
-from marp.packing.refine import PORTFOLIO_ORDERS, refine_packing
+from marp.packing.refine import PORTFOLIO_ORDERS, Instance, refine_packing
 from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
 
 
@@ -71,19 +71,26 @@ class Packing:
         self.refine_iterations = int(refine_iterations)
 
     @classmethod
-    def from_placements(cls, array, x, y, widths, heights, array_cols, array_rows,
-                        rotated=None, arrays_used=None, algorithm="external"):
+    def from_placements(cls, array, x, y, widths, heights, *deprecated, shape=None,
+                        rotated=None, arrays_used=None) -> "Packing":
         """A Packing from placements made elsewhere (another packer), for :func:`verify`.
 
-        ``arrays_used`` defaults to the largest array number + 1.
+        ``shape`` is the array size ``(rows, cols)`` (two positional values after
+        ``heights``, columns then rows, are deprecated). ``arrays_used`` defaults to the
+        largest array number + 1. The result's ``algorithm`` is ``"external"``; set it
+        to name the packer.
         """
+        if deprecated:
+            if len(deprecated) != 2:
+                raise TypeError("from_placements() takes shape=(rows, cols)")
+            shape = _validate.array_size(shape, *deprecated, "Packing.from_placements")
+        rows, cols = _validate.array_size(shape, None, None, "Packing.from_placements")
         array = np.asarray(array, dtype=np.int64)
         if rotated is None:
             rotated = np.zeros(array.shape[0], dtype=bool)
         if arrays_used is None:
             arrays_used = int(array.max()) + 1 if array.size else 0
-        return cls(array, x, y, rotated, widths, heights, array_cols, array_rows,
-                   arrays_used, algorithm=algorithm)
+        return cls(array, x, y, rotated, widths, heights, cols, rows, arrays_used)
 
     def __len__(self) -> int:
         return self.array.shape[0]
@@ -295,11 +302,12 @@ def _refine(w, h, W, H, rotation, array, x, y, rot, arrays_used, seed, seconds, 
     orders = {o: item_order(ws, hs, o) for o in PORTFOLIO_ORDERS}
     start = dict(array=array[placed], x=x[placed], y=y[placed], rot=rot[placed],
                  arrays=arrays_used)
+    inst = Instance(np.ascontiguousarray(ws), np.ascontiguousarray(hs), W, H, rotation,
+                    orders)
     best, done = refine_packing(
-        np.ascontiguousarray(ws), np.ascontiguousarray(hs), W, H, rotation, start, lb,
-        seconds=None if seconds is None else float(seconds),
+        inst, start, lb, seconds=None if seconds is None else float(seconds),
         iterations=None if iterations is None else int(iterations), seed=seed,
-        workers=int(workers), orders=orders)
+        workers=int(workers))
     for name, full in (("array", array), ("x", x), ("y", y), ("rot", rot)):
         full[placed] = best[name]
     return array, x, y, rot, best["arrays"], done

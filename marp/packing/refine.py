@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -118,11 +119,25 @@ def _run_streams(w, h, W, H, rotation, state, lower_bound, budget, seed, workers
     return results
 
 
-def refine_packing(w, h, W, H, rotation, start, lower_bound, *, seconds, iterations, seed,
-                   workers, orders):
+@dataclass(frozen=True)
+class Instance:
+    """What the refinement packs: item sizes (contiguous int32), the array size, whether
+    items may turn, and the item orders of the portfolio ({order name: permutation})."""
+
+    w: np.ndarray
+    h: np.ndarray
+    W: int
+    H: int
+    rotation: bool
+    orders: dict
+
+
+def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, seed,
+                   workers):
     """Refine ``start`` (array, x, y, rot, arrays) of all items; returns the improved
     (array, x, y, rot, arrays) with arrays renumbered by decreasing fill, and the number
     of iterations done."""
+    w, h, W, H, rotation, orders = inst.w, inst.h, inst.W, inst.H, inst.rotation, inst.orders
     area = w.astype(np.int64) * h
     state = dict(start)
     budget = Budget(seconds, iterations)

@@ -166,12 +166,12 @@ def _diagonal_useful(r0, c0, h, w, rg, cg):
     return np.bincount(tile, weights=ov_r * ov_c, minlength=r0.size).astype(np.int64)
 
 
-def lower(workload: Workload, *, array=None, array_rows=None, array_cols=None,
-          weight_bits=None,
-          cell_bits: int = 1, differential: bool = False, depthwise: str = "digital",
-          c_job=None, slice_layout: str = "adjacent") -> Blocks:
+def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 1,
+          differential: bool = False, depthwise: str = "digital", c_job=None,
+          slice_layout: str = "adjacent", **deprecated) -> Blocks:
     """Cut every weight layer of ``workload`` into blocks for arrays of
-    ``array=(rows, cols)`` (see the module doc; ``array_rows=, array_cols=`` also work).
+    ``array=(rows, cols)`` (see the module doc). ``array_rows=, array_cols=`` are
+    deprecated (removed in marp 0.3).
 
     weight_bits : bits per weight for every layer; None takes each layer's own
         ``weight_bits`` (32 for a float model).
@@ -180,13 +180,11 @@ def lower(workload: Workload, *, array=None, array_rows=None, array_cols=None,
     c_job : groups per diagonal job (None: all, the full diagonal).
     slice_layout : "adjacent" or "separate".
     """
-    if array is not None:
-        R, C = _validate.array_size(array, None, None, "lower")
-    elif array_rows is None or array_cols is None:
-        raise TypeError("lower() needs the array size: array=(rows, cols)")
-    else:                   # the keyword pair is rows-first already: not deprecated
-        R = _validate.positive_int("array_rows", array_rows)
-        C = _validate.positive_int("array_cols", array_cols)
+    unknown = sorted(set(deprecated) - {"array_rows", "array_cols"})
+    if unknown:
+        raise TypeError(f"lower() got unexpected keyword arguments {unknown}")
+    R, C = _validate.array_size(array, deprecated.get("array_cols"),
+                                deprecated.get("array_rows"), "lower")
     if weight_bits is not None:
         weight_bits = _validate.positive_int("weight_bits", weight_bits)
     cell_bits = _validate.positive_int("cell_bits", cell_bits)

@@ -6,7 +6,7 @@ from marp import InvalidPackingError, Packing
 
 
 def manual(array, x, y, w, h, W=10, H=10, **kw):
-    p = Packing.from_placements(array, x, y, w, h, W, H, **kw)
+    p = Packing.from_placements(array, x, y, w, h, shape=(H, W), **kw)
     marp.verify(p, w, h, array=(H, W))
     return p
 

@@ -30,7 +30,7 @@ def resnet():
 
 
 def test_tiling_exact():
-    b = marp.lower(workload((300, 70, 1, 1)), array_rows=128, array_cols=64)
+    b = marp.lower(workload((300, 70, 1, 1)), array=(128, 64))
     assert list(zip(b.row_tile.tolist(), b.col_tile.tolist())) == \
         [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
     assert b.height.tolist() == [128, 128, 128, 128, 44, 44]
@@ -40,9 +40,9 @@ def test_tiling_exact():
 
 def test_bit_slices_adjacent_and_separate():
     w = workload((10, 3, 1, 8))
-    adj = marp.lower(w, array_rows=64, array_cols=64, cell_bits=2, differential=True)
+    adj = marp.lower(w, array=(64, 64), cell_bits=2, differential=True)
     assert adj.layer_slices.tolist() == [8] and len(adj) == 1 and adj.width[0] == 24
-    sep = marp.lower(w, array_rows=64, array_cols=64, cell_bits=2, differential=True,
+    sep = marp.lower(w, array=(64, 64), cell_bits=2, differential=True,
                      slice_layout="separate")
     assert len(sep) == 8 and sep.slice.tolist() == list(range(8)) and set(sep.width) == {3}
     assert adj.cells == sep.cells == 10 * 3 * 8
@@ -50,19 +50,19 @@ def test_bit_slices_adjacent_and_separate():
 
 def test_weight_bits_override():
     w = workload((10, 3, 1, 32))
-    assert marp.lower(w, array_rows=64, array_cols=256).width[0] == 96
-    assert marp.lower(w, array_rows=64, array_cols=256, weight_bits=4).width[0] == 12
+    assert marp.lower(w, array=(64, 256)).width[0] == 96
+    assert marp.lower(w, array=(64, 256), weight_bits=4).width[0] == 12
 
 
 def test_depthwise_digital_leaves_no_blocks():
     w = workload((9, 1, 64, 8), (64, 64, 1, 8))
-    b = marp.lower(w, array_rows=256, array_cols=256)
+    b = marp.lower(w, array=(256, 256))
     assert b.digital_layers.tolist() == [0] and set(b.layer.tolist()) == {1}
 
 
 def test_diagonal_jobs_and_useful_cells():
     # 10 channels, c_job 4: jobs of 4, 4 and 2 channels, each 9*c rows x c*slices cols
-    b = marp.lower(workload((9, 1, 10, 1)), array_rows=256, array_cols=256,
+    b = marp.lower(workload((9, 1, 10, 1)), array=(256, 256),
                    depthwise="diagonal", c_job=4)
     assert b.job.tolist() == [0, 1, 2]
     assert list(zip(b.height.tolist(), b.width.tolist())) == [(36, 4), (36, 4), (18, 2)]
@@ -71,7 +71,7 @@ def test_diagonal_jobs_and_useful_cells():
 
 def test_diagonal_tiled_useful_cells_add_up():
     # full diagonal of 100 channels on 64x64 arrays, 2-bit slices: tiles cut the diagonal
-    b = marp.lower(workload((9, 1, 100, 2)), array_rows=64, array_cols=64,
+    b = marp.lower(workload((9, 1, 100, 2)), array=(64, 64),
                    depthwise="diagonal")
     assert b.cells == 900 * 200
     assert b.useful == 9 * 100 * 2
@@ -86,7 +86,7 @@ def test_diagonal_tiled_useful_cells_add_up():
 
 def test_grouped_conv_diagonal():
     # 4 groups of (18 rows x 3 cols), 2 per job
-    b = marp.lower(workload((18, 3, 4, 1)), array_rows=256, array_cols=256,
+    b = marp.lower(workload((18, 3, 4, 1)), array=(256, 256),
                    depthwise="diagonal", c_job=2)
     assert list(zip(b.height.tolist(), b.width.tolist())) == [(36, 6), (36, 6)]
     assert b.useful_cells.tolist() == [108, 108]
@@ -98,12 +98,20 @@ def test_grouped_conv_diagonal():
     ({"cell_bits": 0}, "cell_bits must be"),
     ({"c_job": 0}, "c_job must be"),
     ({"weight_bits": -8}, "weight_bits must be"),
-    ({"array_rows": 0}, "array_rows must be"),
+    ({"array": (0, 64)}, "array rows must be"),
 ])
 def test_bad_options(kw, match):
-    args = {"array_rows": 64, "array_cols": 64, **kw}
+    args = {"array": (64, 64), **kw}
     with pytest.raises(ValueError, match=match):
         marp.lower(workload((9, 1, 4, 8)), **args)
+
+
+def test_deprecated_array_rows_cols_keywords_warn_and_agree():
+    with pytest.warns(DeprecationWarning, match=r"array=\(rows, cols\)"):
+        old = marp.lower(workload((300, 70, 1, 1)), array_rows=128, array_cols=64)
+    new = marp.lower(workload((300, 70, 1, 1)), array=(128, 64))
+    assert old.shape == new.shape == (128, 64)
+    assert old.height.tolist() == new.height.tolist()
 
 
 # ---------------------------------------------------------------- the papers' figures
@@ -112,7 +120,7 @@ def test_mobilenet_v2_diagonal_overheads(mobilenet):
     """Ottavi et al.: c_job 8 and 16 add about 25% and 54% devices; the full diagonal
     needs about 23.8x the weights (1-bit weights so that cells = devices)."""
     weights = mobilenet.totals()["weights"]
-    kw = dict(array_rows=1024, array_cols=1024, weight_bits=1, depthwise="diagonal")
+    kw = dict(array=(1024, 1024), weight_bits=1, depthwise="diagonal")
     extra8 = marp.lower(mobilenet, c_job=8, **kw).cells / weights - 1
     extra16 = marp.lower(mobilenet, c_job=16, **kw).cells / weights - 1
     full = marp.lower(mobilenet, **kw).cells / weights
@@ -123,7 +131,7 @@ def test_mobilenet_v2_diagonal_overheads(mobilenet):
 
 def test_resnet18_tiles_lrmp(resnet):
     """LRMP: ResNet-18 at 8-bit weights, 1-bit cells, 256x256 tiles needs about 1,600."""
-    kw = dict(array_rows=256, array_cols=256, weight_bits=8, cell_bits=1)
+    kw = dict(array=(256, 256), weight_bits=8, cell_bits=1)
     assert len(marp.lower(resnet, slice_layout="separate", **kw)) == 1608
     assert len(marp.lower(resnet, **kw)) == 1454
     assert len(resnet) == 21 and resnet.totals()["weights"] == 11_678_912
@@ -131,8 +139,8 @@ def test_resnet18_tiles_lrmp(resnet):
 
 def test_lowering_is_vectorised_to_many_blocks():
     # 100,000+ blocks: one layer of 512 x 8000 at 32 bits on 16x16 arrays
-    b = marp.lower(workload((512, 8000, 1, 32)), array_rows=16, array_cols=160)
+    b = marp.lower(workload((512, 8000, 1, 32)), array=(16, 160))
     assert len(b) == 32 * 1600 and b.cells == 512 * 8000 * 32
-    b = marp.lower(workload((9, 1, 20000, 8)), array_rows=16, array_cols=16,
+    b = marp.lower(workload((9, 1, 20000, 8)), array=(16, 16),
                    depthwise="diagonal", c_job=2)
     assert len(b) == 20000 and b.useful == 9 * 20000 * 8

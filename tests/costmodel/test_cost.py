@@ -20,7 +20,7 @@ def fc_workload(rows, cols, vectors=1, bits=8):
 
 def mapped(workload, arch, **lower_kw):
     a = arch.aimc
-    b = marp.lower(workload, array_rows=a.array_rows, array_cols=a.array_cols,
+    b = marp.lower(workload, array=(a.array_rows, a.array_cols),
                    weight_bits=a.weight_bits, cell_bits=a.cell_bits,
                    differential=a.differential, **lower_kw)
     return b, marp.pack(b.width, b.height, array=(a.array_rows, a.array_cols))
@@ -55,7 +55,7 @@ def test_lrmp_eq3_latency_of_a_full_tile_layer():
 def test_lrmp_resnet18_first_layer_is_the_bottleneck():
     arch = load_arch("lrmp_rram")
     w = marp.load_onnx(resnet18())
-    b = marp.lower(w, array_rows=256, array_cols=256, weight_bits=8, slice_layout="separate")
+    b = marp.lower(w, array=(256, 256), weight_bits=8, slice_layout="separate")
     r = cost((b, one_to_one(b)), w, arch, baseline=False)
     assert int(np.argmax(r.layers["time_ns"])) == 0
     assert r.totals["arrays_used"] == 1608
@@ -129,7 +129,7 @@ def test_blocks_share_an_op_or_serialise(row_tiles, heights, xy, shared):
     w = fc_workload(120, 128)
     b = two_blocks(row_tiles, heights, [512, 512])
     p = marp.Packing.from_placements([0, 0], [x for x, _ in xy], [y for _, y in xy],
-                                     b.width, b.height, 1024, 128)
+                                     b.width, b.height, shape=(128, 1024))
     marp.verify(p, b.width, b.height, array=(128, 1024))
     t = cost((b, p), w, arch, baseline=False).layers["time_ns"][0]
     t_block = arch.aimc.input_cycles * arch.aimc.t_array_op_ns          # one op per cycle
@@ -151,7 +151,7 @@ def test_report_to_dict_and_csv(tmp_path, shared):
 def test_cost_errors():
     arch = load_arch("qracc")
     w = fc_workload(10, 10)
-    b = marp.lower(w, array_rows=128, array_cols=128)
+    b = marp.lower(w, array=(128, 128))
     with pytest.raises(ValueError, match="lowered for 128x128 arrays but arch 'qracc' has 1152x256"):
         cost((b, one_to_one(b)), w, arch)
     with pytest.raises(TypeError, match="takes a Mapping or a"):
