@@ -12,7 +12,8 @@ from marp._validate import ArrayShape
 from marp._kernels import engine
 from marp.packing.bounds import lower_bound
 from marp.packing.refine import PORTFOLIO_ORDERS, Instance, refine_packing
-from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
+from marp.packing import reference
+from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, IMPLEMENTATIONS, ORDERS
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -204,7 +205,7 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
          bin_selection: str = "first-fit", order: str = "area-desc", rotation: bool = False,
          max_arrays: int | None = None, seed: int = 0, partial: bool = False,
          refine_seconds: float | None = None, refine_iterations: int | None = None,
-         refine_workers: int = 2) -> Packing:
+         refine_workers: int = 2, implementation: str = "compiled") -> Packing:
     """Pack rectangles (widths x heights) into arrays of ``array=(rows, cols)``.
 
     Parameters
@@ -239,6 +240,10 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     refine_workers : int
         Independent search streams (run in threads, one per core available); part of the
         result's definition, so keep it fixed to reproduce a result.
+    implementation : {"compiled", "python"}
+        ``"python"`` runs the pure-NumPy reference (:mod:`marp.packing.reference`) instead
+        of the compiled kernel: same placements, about a thousand times slower; it covers
+        ``maxrects-bssf`` with ``first-fit`` and no refinement.
 
     Returns
     -------
@@ -268,8 +273,14 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     out_x = np.empty(n, dtype=np.int32)
     out_y = np.empty(n, dtype=np.int32)
     out_rot = np.zeros(n, dtype=np.int8)
-    arrays_used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule, rotation,
-                                      binsel.code, max_bins, out_array, out_x, out_y, out_rot)
+    if IMPLEMENTATIONS.get(implementation).name == "python":
+        _python_supported(algo.name, binsel.name, refine_seconds, refine_iterations)
+        out_array, out_x, out_y, out_rot, arrays_used = reference.pack_first_fit(
+            w, h, W, H, perm, rotation, max_bins)
+    else:
+        arrays_used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule,
+                                          rotation, binsel.code, max_bins, out_array, out_x,
+                                          out_y, out_rot)
     before, done = arrays_used, 0
     if _refine_requested(refine_seconds, refine_iterations, refine_workers):
         out_array, out_x, out_y, out_rot, arrays_used, done = _refine(
@@ -278,6 +289,15 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     return Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
                    algorithm=algo.name, bin_selection=binsel.name, order=order,
                    arrays_before_refine=before, refine_iterations=done)
+
+
+def _python_supported(algorithm, bin_selection, refine_seconds, refine_iterations):
+    if (algorithm, bin_selection) != ("maxrects-bssf", "first-fit") or \
+            refine_seconds is not None or refine_iterations is not None:
+        raise ValueError(f"implementation='python' covers algorithm='maxrects-bssf' with "
+                         f"bin_selection='first-fit' and no refinement; got "
+                         f"algorithm={algorithm!r}, bin_selection={bin_selection!r}"
+                         f"{', with refinement' if refine_seconds or refine_iterations else ''}")
 
 
 def _refine_requested(seconds, iterations, workers) -> bool:

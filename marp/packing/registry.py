@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marp._kernels import engine
-from marp._registry import Registry
+from marp._registry import Choice, Registry
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,12 @@ ORDERS: Registry[Order] = Registry("order", [
     Order("perimeter-desc", "perimeter descending, then the longer side descending"),
     Order("maxside-desc", "longer side descending, then the shorter side descending"),
     Order("random", "a random permutation drawn from seed"),
+])
+
+IMPLEMENTATIONS: Registry[Choice] = Registry("implementation", [
+    Choice("compiled", "the Cython kernels (marp/_kernels)"),
+    Choice("python", "the pure-NumPy reference of maxrects-bssf with first-fit "
+                     "(marp/packing/reference.py): same placements, slower"),
 ])
 
 
