@@ -19,7 +19,9 @@ from marp.workload import (Blocks, DigitalOp, Layers, SkippedOp, Workload, Workl
                            load_onnx, lower)
 from marp.hardware import Arch, ArchError, available_archs, load_arch
 from marp.costmodel import CostReport, cost
-from marp.compiler import Mapping, SweepResult, compile, example_models, sweep
+from marp.compiler import (CompileOptions, Mapping, SweepResult, compile, example_models,
+                           sweep)
+from marp._validate import ArrayShape
 
 __all__ = [
     "__version__", "pack", "verify", "Packing", "InvalidPackingError", "item_order",
@@ -28,4 +30,5 @@ __all__ = [
     "load_onnx", "lower", "Blocks", "Workload", "Layers", "DigitalOp", "SkippedOp",
     "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
     "CostReport", "compile", "Mapping", "example_models", "sweep", "SweepResult",
+    "CompileOptions", "ArrayShape",
 ]
