@@ -15,6 +15,7 @@ from importlib.resources import files
 import marp
 from marp._version import __version__
 from marp.compiler import sweeps
+from marp.compiler.capacity import CAPACITY
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.compiler.options import example_models
 from marp.compiler.sweeps import METRICS, SPACE_KEYS, points, sweep
@@ -276,6 +277,10 @@ def _compile_parser(sub) -> None:
                    "ROWSxCOLS,ROWSxCOLS (e.g. 1152x256,512x256)")
     p.add_argument("--objective", default="arrays", choices=OBJECTIVES.names(),
                    help="densest packing, or the fewest arrays at the lowest latency")
+    p.add_argument("--capacity", default="marp", choices=CAPACITY.names(),
+                   help="packing when the blocks need more arrays than the bank has: "
+                        "pinned + phases across layers (marp), the whole-network packing "
+                        "(packed), or every layer alone (layerwise)")
     p.add_argument("--jobs", type=int, default=1, help="processes loading the models")
     p.add_argument("--spread-layer-tiles", action="store_true",
                    help="no array holds two tiles of one layer (they run in parallel)")
@@ -332,6 +337,9 @@ def cmd_compile(args) -> int:
         print(json.dumps(summary))
     else:
         print(_compile_table(summary, mapping.report.baseline))
+        line = mapping.capacity_line()
+        if line:
+            print(line)
     return 0
 
 

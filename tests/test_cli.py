@@ -3,7 +3,9 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
+import marp
 from marp import __version__
 from marp.cli import main
 
@@ -166,7 +168,11 @@ def test_compile_json_keys(capsys):
     code, out, _ = run(capsys, "compile", "--example", "mlperf-tiny", "--json", "--quiet")
     doc = json.loads(out)
     assert set(doc) == {"arrays_used", "arrays_one_to_one", "utilization", "latency_us",
-                        "energy_uj", "tops_per_w", "models", "layers"}
+                        "energy_uj", "tops_per_w", "models", "layers", "bank_arrays",
+                        "phases", "pinned_arrays", "cells_written_per_inference",
+                        "weight_bytes_fetched_per_inference", "energy_pj",
+                        "lifetime_inferences", "capacity_policy"}
+    assert doc["bank_arrays"] == 16 and doc["cells_written_per_inference"] == 0
     assert len(doc["layers"]) == 58 and doc["layers"][0]["model"] == "kws_dscnn_int8_qdq"
 
 
@@ -225,3 +231,22 @@ def test_deprecated_array_flags_still_work_with_a_warning(capsys):
     assert code == new_code == 0 and "deprecated" in err
     drop = lambda o: {k: v for k, v in json.loads(o).items() if k != "seconds"}  # noqa: E731
     assert drop(out) == drop(new_out)
+
+
+def test_compile_says_when_the_bank_is_too_small(capsys, tmp_path):
+    small = tmp_path / "small.yaml"
+    doc = marp.load_arch("qracc").with_values({"aimc.arrays": 4}).as_dict()
+    small.write_text(yaml.safe_dump(doc))
+    code, out, err = run(capsys, "compile", "--example", "mlperf-tiny", "--arch", str(small),
+                         "--quiet")
+    assert code == 0, err
+    line = out.strip().splitlines()[-1]
+    assert line.startswith("needs 19 arrays, bank has 4: 16 phases, 3.58 M cells written "
+                           "per inference (") and "policy marp, 3 pinned" in line
+    code, out, _ = run(capsys, "compile", "--example", "mlperf-tiny", "--arch", str(small),
+                       "--quiet", "--json", "--capacity", "layerwise")
+    doc = json.loads(out)
+    assert doc["capacity_policy"] == "layerwise" and doc["phases"] > 16
+    parts = doc["energy_pj"]
+    assert parts["write"] > 0 and parts["fetch"] > parts["write"]
+    assert sum(m["energy_uj"] for m in doc["models"]) == pytest.approx(doc["energy_uj"])

@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from marp._validate import positive_int
-from marp.compiler import replication
+from marp.compiler import capacity, replication
 from marp.compiler.mapping import Mapping, per_model
 from marp.compiler.options import CompileOptions, example_models  # noqa: F401 (public)
 from marp.compiler.search import (InfeasibleError, fewest_arrays, spread_layer_tiles,
@@ -157,14 +157,37 @@ def _compile_workloads(workloads, arch, opts: CompileOptions, step) -> Mapping:
     placed = _place(blocks, arch, opts, replicated=replicas is not None)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     placed, arch = _search(blocks, placed, combined, arch, opts)
+    order = capacity.execution_order(layer_model, arch.schedule.model_order)
+    placed, residency = _fit_bank(blocks, placed, order, arch, opts)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     step("cost", 3, 4)
-    report = cost((blocks, placed), combined, arch)
+    report = cost((blocks, placed), combined, arch, order=order,
+                  pinned=residency.get("pinned"))
     step("done", 4, 4)
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
                    models=per_model(workloads, layer_model, blocks, placed, report, arch),
-                   options=opts, replicas=replicas)
+                   options=opts, replicas=replicas, residency=residency)
+
+
+def _fit_bank(blocks, placed, order, arch, opts: CompileOptions):
+    """(packing, residency) for the bank: unchanged when everything fits; else packed by
+    the capacity policy (``residency``: policy, pinned images, execution order)."""
+    bank = arch.aimc.arrays
+    if placed.arrays_used <= bank:
+        return placed, {}
+    policy = opts.capacity
+    if opts.one_to_one or opts.replicate is not None or opts.spread_layer_tiles:
+        policy = "packed"            # keep the placement those options asked for
+    shape = arch.aimc.shape
+    if policy == "layerwise":
+        placed, pinned = capacity.layerwise(blocks, order, shape, opts.packing)
+    elif policy == "marp":
+        rotating = 2 if arch.aimc.write_overlap and bank > 2 else 1
+        placed, pinned = capacity.phases(blocks, order, shape, bank, rotating, opts.packing)
+    else:
+        pinned = None
+    return placed, {"policy": policy, "pinned": pinned, "order": order.tolist()}
 
 
 def _best_geometry(workloads, arch, opts: CompileOptions, step) -> Mapping:

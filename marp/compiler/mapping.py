@@ -7,6 +7,7 @@ the schema ``"marp.mapping"``, version 1.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import numpy as np
 
 from marp._version import __version__
 from marp.costmodel.accounting import CostReport, digital_ops_cost
+from marp.costmodel.memory import ops_activations
 from marp.compiler.options import CompileOptions
 from marp.hardware.arch import Arch, from_dict
 from marp.io.drawing import mapping_svg
@@ -52,6 +54,9 @@ class Mapping:
         The options the mapping was compiled with.
     replicas : int64 array or None
         Copies of each layer when ``options.replicate`` is set.
+    residency : dict
+        When the blocks need more arrays than the bank has: the capacity ``policy`` used,
+        the ``pinned`` images and the layers' execution ``order`` (empty when all fit).
     """
 
     workloads: tuple
@@ -63,6 +68,7 @@ class Mapping:
     models: list
     options: CompileOptions
     replicas: np.ndarray | None = None
+    residency: dict = dataclasses.field(default_factory=dict)
 
     @property
     def summary(self) -> dict:
@@ -76,7 +82,25 @@ class Mapping:
                 "arrays_one_to_one": b["arrays_used"] if b else len(self.blocks),
                 "utilization": t["utilization"], "latency_us": t["latency_us"],
                 "energy_uj": t["energy_uj"], "tops_per_w": t["tops_per_w"],
+                "bank_arrays": t["bank_arrays"], "phases": t["phases"],
+                "pinned_arrays": t["pinned_arrays"],
+                "cells_written_per_inference": t["cells_written_per_inference"],
+                "weight_bytes_fetched_per_inference": t["weight_bytes_fetched_per_inference"],
+                "energy_pj": t["energy_pj"], "lifetime_inferences": t["lifetime_inferences"],
+                "capacity_policy": self.residency.get("policy"),
                 "models": self.models, "layers": layers}
+
+    def capacity_line(self) -> str | None:
+        """One line when the blocks need more arrays than the bank has, else None."""
+        t = self.report.totals
+        if not t["cells_written_per_inference"]:
+            return None
+        e = t["energy_pj"]
+        share = (e["write"] + e["fetch"]) / sum(e.values()) if sum(e.values()) else 0.0
+        return (f"needs {t['arrays_used']} arrays, bank has {t['bank_arrays']}: "
+                f"{t['phases']} phases, {t['cells_written_per_inference'] / 1e6:.3g} M cells "
+                f"written per inference ({100 * share:.0f}% of the energy; policy "
+                f"{self.residency.get('policy', 'packed')}, {t['pinned_arrays']} pinned)")
 
     def to_dict(self) -> dict:
         """JSON-ready document of schema ``marp.mapping`` version 1."""
@@ -93,6 +117,7 @@ class Mapping:
             "layer_model": self.layer_model.tolist(),
             "blocks": self.blocks.to_dict(), "packing": self.packing.to_dict(),
             "report": self.report.to_dict(), "models": self.models,
+            **({"residency": self.residency} if self.residency else {}),
         }
 
     def to_json(self, path=None) -> str:
@@ -127,26 +152,42 @@ class Mapping:
                    layer_model=np.array(doc["layer_model"], dtype=np.int64),
                    packing=packing, report=CostReport.from_dict(doc["report"]),
                    models=doc["models"], options=CompileOptions.from_dict(options),
-                   replicas=None if replicas is None else np.array(replicas, dtype=np.int64))
+                   replicas=None if replicas is None else np.array(replicas, dtype=np.int64),
+                   residency=doc.get("residency", {}))
 
     def to_svg(self) -> str:
         """Every array as SVG, blocks coloured by model and layer, with hover titles."""
         return mapping_svg(self)
 
 
+def _ops_parts(workloads, arch, report):
+    """Per model: (time ns, energy pJ) of its non-weight digital work, with its share of
+    the leakage that the layers' rows do not carry (split by that work's time)."""
+    ops = []
+    for w in workloads:
+        t, e = digital_ops_cost(arch, w)
+        e_act, t_act = ops_activations(arch, w)
+        ops.append((t + t_act, e + e_act))
+    rest = report.totals["energy_pj"]["leakage"] - float(report.layers["e_leakage_pj"].sum())
+    total_t = sum(t for t, _ in ops)
+    return [(t, e + (rest * t / total_t if total_t > 0 else 0.0)) for t, e in ops]
+
+
 def per_model(workloads, layer_model, blocks, packing, report, arch) -> list[dict]:
     """Totals of each model in a shared mapping (layers, blocks, arrays touched, MACs,
-    latency, energy, TOPS/W)."""
+    latency, energy, TOPS/W). Writes, fetches and leakage are shared out by layer, so the
+    models' energies add up to the total."""
     L = report.layers
     energy_keys = [k for k in L if k.startswith("e_") and k.endswith("_pj")]
     block_model = layer_model[blocks.layer]
+    ops = _ops_parts(workloads, arch, report)
     out = []
     for m, w in enumerate(workloads):
         mine = layer_model == m
-        t_ops, e_ops = digital_ops_cost(arch, w)
+        t_ops, e_ops = ops[m]
         energy_pj = float(sum(L[k][mine].sum() for k in energy_keys)) + e_ops
         macs = int(w.layers.macs.sum()) + sum(op.macs for op in w.digital)
-        latency_ns = float(L["time_ns"][mine].sum()) + t_ops
+        latency_ns = float(L["time_ns"][mine].sum() + L["act_time_ns"][mine].sum()) + t_ops
         sel = block_model == m
         out.append({"name": w.name, "layers": int(mine.sum()), "blocks": int(sel.sum()),
                     "arrays_touched": int(np.unique(packing.array[sel]).size),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marp._registry import Choice, Registry
+from marp.compiler.capacity import CAPACITY
 from marp._validate import positive_int
 from marp.packing.registry import ALGORITHMS
 from marp.workload.lowering import DEPTHWISE
@@ -56,7 +57,7 @@ EXAMPLES = Registry("example", [
 # that does not change the result, and geometries is written only when given
 _STORED = ("depthwise", "c_job", "packing", "refine_seconds", "refine_iterations",
            "one_to_one", "latency_us", "replicate", "replicate_arrays", "objective",
-           "spread_layer_tiles", "seed")
+           "spread_layer_tiles", "capacity", "seed")
 
 
 def example_models(name: str) -> list[Path]:
@@ -102,6 +103,13 @@ class CompileOptions:
         default. Only valid with ``replicate``.
     spread_layer_tiles : bool
         No array holds two blocks of one layer (they run in parallel).
+    capacity : {"marp", "packed", "layerwise"}
+        How blocks are packed when they need more arrays than the bank has
+        (:mod:`marp.compiler.capacity`): pinned arrays plus phases packed across layers
+        (fewest cells rewritten per inference), the whole-network packing, or every
+        layer alone. With one_to_one, replicate or spread_layer_tiles the packing is kept
+        as made ("packed", the only value allowed with them); the summary names the
+        policy used. The latency searches size the bank to the arrays, so nothing rotates.
     jobs : int
         Processes that load the models (a run setting: the mapping does not depend on it).
     seed : int
@@ -120,6 +128,7 @@ class CompileOptions:
     replicate: str | None = None
     replicate_arrays: int | None = None
     spread_layer_tiles: bool = False
+    capacity: str = "marp"
     jobs: int = 1
     seed: int = 0
 
@@ -128,6 +137,7 @@ class CompileOptions:
         DEPTHWISE.get(self.depthwise)
         ALGORITHMS.get(self.packing)
         OBJECTIVES.get(self.objective)
+        CAPACITY.get(self.capacity)
         if self.replicate is not None:
             REPLICATION.get(self.replicate)
         for name in ("c_job", "replicate_arrays"):
@@ -165,6 +175,16 @@ class CompileOptions:
         if self.objective == "latency" and self.latency_us is not None:
             refuse("objective='latency' with latency_us", "give one: latency_us asks for "
                    "the fewest arrays meeting it, objective='latency' for the lowest latency")
+        if self.capacity != "marp":
+            clash = [name for name, on in (
+                ("one_to_one", self.one_to_one), ("replicate", self.replicate is not None),
+                ("spread_layer_tiles", self.spread_layer_tiles),
+                ("latency_us", self.latency_us is not None),
+                ("objective='latency'", self.objective == "latency")) if on]
+            if clash:
+                refuse(f"capacity={self.capacity!r} with {', '.join(clash)}", "these keep "
+                       "their own placement (or size the bank to it), so the whole-network "
+                       "packing is what runs on a bank too small for it")
         if self.one_to_one:
             clash = [name for name, on in (
                 ("latency_us", self.latency_us is not None),
@@ -173,7 +193,8 @@ class CompileOptions:
                 ("refine_seconds", self.refine_seconds is not None),
                 ("refine_iterations", self.refine_iterations is not None),
                 (f"packing={self.packing!r}", self.packing != DEFAULT_PACKING),
-                (f"seed={self.seed}", self.seed != 0)) if on]
+                (f"seed={self.seed}", self.seed != 0),
+                (f"capacity={self.capacity!r}", self.capacity != "marp")) if on]
             if clash:
                 refuse(f"one_to_one=True with {', '.join(clash)}", "the one-to-one "
                        "baseline places every block alone, so nothing is packed or moved")

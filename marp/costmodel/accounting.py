@@ -34,12 +34,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from marp.costmodel import memory
+from marp.costmodel.schedule import build, image_cells_rows, load_times, timeline
 from marp.hardware.arch import Arch, load_arch
 from marp.workload.lowering import Blocks
 from marp.packing.packer import Packing
 from marp.workload.layers import Workload
 
-ENERGY_PARTS = ("dac", "adc", "array", "digital", "write", "leakage")
+ENERGY_PARTS = ("dac", "adc", "array", "digital", "act", "write", "fetch", "leakage")
 
 
 @dataclass(frozen=True)
@@ -159,76 +161,188 @@ def digital_ops_cost(arch, workload):
     return cycles * 1e3 / d.f_mhz, work * d.e_mac_pj
 
 
-def _reload(blocks, packing, arch):
-    """(cells, rows) written per inference when the mapping exceeds the bank."""
-    A, B = packing.arrays_used, arch.aimc.arrays
-    if A <= B:
-        return 0.0, 0.0
-    area = blocks.height.astype(np.int64) * blocks.width
-    fill = np.bincount(packing.array, weights=area, minlength=A)
-    top = np.zeros(A)
-    np.maximum.at(top, packing.array, (packing.y + blocks.height).astype(float))
-    shared = np.argsort(fill, kind="stable")[: A - B + 1]
-    batch = arch.schedule.batch
-    return fill[shared].sum() / batch, top[shared].sum() / batch
+def _digital_layers(blocks, workload, arch, n_layers):
+    """(cycles, time ns, energy pJ) per layer for the layers left to the digital engine."""
+    cycles, time, energy = np.zeros(n_layers), np.zeros(n_layers), np.zeros(n_layers)
+    for i in blocks.digital_layers:
+        cycles[i], time[i], energy[i] = _digital_layer(arch, workload, int(i))
+    return cycles, time, energy
 
 
-def _evaluate(blocks, packing, workload, arch):
-    L = workload.layers
-    n_layers = len(L)
+def _steps(sched, t_group, g_layer, g_image):
+    """Per step of the schedule, its compute time per inference (ns): the slowest of its
+    images, the layer's pinned images counting in its first step; and waves per layer."""
+    t_of = {(int(l), int(i)): t for l, i, t in zip(g_layer, g_image, t_group)}
+    pinned = set(sched.pinned)
+    pinned_of = {}
+    for (layer, image), t in t_of.items():
+        if image in pinned:
+            pinned_of.setdefault(layer, []).append(t)
+    step_ns, seen, waves, wave_of = [], set(), {}, {}
+    for layer, imgs in sched.steps:
+        times = [t_of[(layer, i)] for i in imgs]
+        if layer not in seen:
+            times += pinned_of.get(layer, [])
+            seen.add(layer)
+        step_ns.append(max(times) if times else 0.0)
+        for i in imgs:
+            wave_of[(layer, i)] = waves.get(layer, 0)
+        waves[layer] = waves.get(layer, 0) + (1 if imgs else 0)
+    return step_ns, waves, wave_of
+
+
+def _merge_outputs(blocks, packing, wave_of, waves, n_layers):
+    """Per layer, the partial-sum merges per vector: for each output tile (layer, job,
+    column tile, slice) whose row tiles ran in k > 1 waves, k - 1 adds per output column."""
+    out = np.zeros(n_layers)
+    split = {l for l, w in waves.items() if w > 1}
+    if not split:
+        return out
+    spans = {}
+    for b in np.flatnonzero(np.isin(blocks.layer, list(split))).tolist():
+        layer = int(blocks.layer[b])
+        key = (layer, int(blocks.job[b]), int(blocks.col_tile[b]), int(blocks.slice[b]))
+        cols = int(blocks.width[b]) // (int(blocks.layer_slices[layer])
+                                        if blocks.slice[b] < 0 else 1)
+        entry = spans.setdefault(key, [set(), cols])
+        entry[0].add(wave_of.get((layer, int(packing.array[b])), 0))
+    for (layer, *_), (seen, cols) in spans.items():
+        out[layer] += (len(seen) - 1) * cols
+    return out
+
+
+def _between(sched, order, extra_ns):
+    """Per step, the work of layers without steps (digital) that follows it in ``order``,
+    and the work before the first step."""
+    step_layers = {layer for layer, _ in sched.steps}
+    after = np.zeros(len(sched.steps))
+    lead, k, last_of = 0.0, -1, {}
+    for s, (layer, _) in enumerate(sched.steps):
+        last_of[layer] = s
+    for layer in order:
+        if layer in step_layers:
+            k = last_of[layer]
+        elif k < 0:
+            lead += extra_ns[layer]
+        else:
+            after[k] += extra_ns[layer]
+    return after, lead
+
+
+def _layer_costs(blocks, packing, workload, arch, sched):
+    """Per layer: cycles, time (ns), energy parts (pJ), engine; per step: compute time."""
+    L, n = workload.layers, len(workload.layers)
     t_vec, e_dac, e_adc, e_array, ops = block_costs(blocks, arch)
     vec = L.vectors[blocks.layer].astype(float)
-    lay = blocks.layer
-    per_layer = lambda v: np.bincount(lay, weights=v, minlength=n_layers)  # noqa: E731
-    t_group, g_layer, g_array = _group_times(blocks, packing, t_vec,
-                                             packing.arrays_used)
+    per_layer = lambda v: np.bincount(blocks.layer, weights=v, minlength=n)  # noqa: E731
+    t_group, g_layer, g_image = _group_times(blocks, packing, t_vec, packing.arrays_used)
     t_group = t_group * L.vectors[g_layer]
-    layer_time = np.zeros(n_layers)
-    np.maximum.at(layer_time, g_layer, t_group)
-    array_busy = np.bincount(g_array, weights=t_group, minlength=packing.arrays_used)
-    touched = np.bincount(g_layer, minlength=n_layers)
-    cycles = per_layer(ops * vec)
+    step_ns, waves, wave_of = _steps(sched, t_group, g_layer, g_image)
+    merges = _merge_outputs(blocks, packing, wave_of, waves, n)
+    d_cycles, d_time, d_energy = _digital_layers(blocks, workload, arch, n)
+    act_e, act_t = memory.layer_activations(arch, workload)
+    write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n)
+    merge = [memory.psum_merges(arch, float(L.vectors[l] * merges[l])) for l in range(n)]
+    extra = d_time + act_t + np.array([m[1] for m in merge])
+    layer_time = np.zeros(n)
+    for (layer, _), t in zip(sched.steps, step_ns):
+        layer_time[layer] += t
+    layer_time += extra - act_t          # activation moves are a column of their own
+    engine = np.full(n, "aimc", dtype=object)
+    engine[blocks.digital_layers] = "digital"
     energy = {"dac": per_layer(e_dac * vec), "adc": per_layer(e_adc * vec),
-              "array": per_layer(e_array * vec), "digital": np.zeros(n_layers)}
-    engine = np.full(n_layers, "aimc", dtype=object)
-    digital_busy = 0.0
-    for i in blocks.digital_layers:
-        cyc, t, e = _digital_layer(arch, workload, int(i))
-        cycles[i], layer_time[i], energy["digital"][i], engine[i] = cyc, t, e, "digital"
-        digital_busy += t
+              "array": per_layer(e_array * vec),
+              "digital": d_energy + np.array([m[0] for m in merge]), "act": act_e,
+              "write": write, "fetch": fetch}
+    return dict(cycles=per_layer(ops * vec) + d_cycles, time=layer_time, energy=energy,
+                engine=engine, step_ns=step_ns, extra=extra, act_time=act_t, cells=cells,
+                source=source,
+                waves=waves, touched=np.bincount(g_layer, minlength=n),
+                busy=np.bincount(g_image, weights=t_group, minlength=packing.arrays_used))
+
+
+def _timing(sched, c, order, arch, packing, blocks, ops_ns):
+    """(latency ns per inference, batch time ns, load time ns, throughput inf/s)."""
+    N = arch.schedule.batch
+    _, rows = image_cells_rows(blocks, packing)
+    cells = np.bincount(packing.array, weights=blocks.height.astype(float) * blocks.width,
+                        minlength=packing.arrays_used)
+    load_ns = load_times(sched, rows, cells, arch, c["source"][1])
+    # a layer's extra work (digital engine, activation moves, merges) follows its steps
+    after, lead = _between(sched, order, c["extra"])
+    step_extra = np.zeros(len(sched.steps))
+    for s, (layer, _) in enumerate(sched.steps):
+        if s + 1 == len(sched.steps) or sched.steps[s + 1][0] != layer:
+            step_extra[s] = c["extra"][layer]
+    t_batch = timeline(sched, c["step_ns"], load_ns, N, after + step_extra) \
+        + N * (lead + ops_ns)
+    latency = t_batch / N
+    if sched.fits:
+        busiest = max(float(c["busy"].max()) if c["busy"].size else 0.0,
+                      float(c["time"][blocks.digital_layers].sum()) + ops_ns)
+    else:
+        busiest = latency
+    return latency, t_batch, float(sum(load_ns)), float(1e9 / busiest) if busiest > 0 \
+        else float("inf")
+
+
+def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
+    L, n = workload.layers, len(workload.layers)
+    order = list(range(n)) if order is None else [int(i) for i in order]
+    sched = build(blocks, packing, n, order, arch.aimc.arrays, pinned=pinned,
+                  overlap=arch.aimc.write_overlap)
+    c = _layer_costs(blocks, packing, workload, arch, sched)
     t_ops, e_ops = digital_ops_cost(arch, workload)
-    cells, rows = _reload(blocks, packing, arch)
-    t_write = rows * arch.aimc.t_write_row_ns
-    latency_ns = layer_time.sum() + t_ops + t_write
+    e_ops_act, t_ops_act = memory.ops_activations(arch, workload)
+    latency_ns, t_batch, load_ns, throughput = _timing(sched, c, order, arch, packing, blocks,
+                                                       t_ops + t_ops_act)
     powered = min(packing.arrays_used, arch.aimc.arrays)
     p_static_uw = powered * arch.aimc.p_leak_uw_per_array + arch.digital.p_leak_uw
-    parts = {k: float(v.sum()) for k, v in energy.items()}
+    leakage = p_static_uw * latency_ns * 1e-3                  # uW x ns = 1e-3 pJ
+    layer_busy = c["time"] + c["act_time"]
+    busy = layer_busy.sum() + t_ops + t_ops_act
+    c["energy"]["leakage"] = leakage * layer_busy / busy if busy > 0 else np.zeros(n)
+    parts = {k: float(v.sum()) for k, v in c["energy"].items()}
     parts["digital"] += e_ops
-    parts["write"] = cells * arch.aimc.e_write_pj_per_cell
-    parts["leakage"] = p_static_uw * latency_ns * 1e-3        # uW x ns = 1e-3 pJ
-    busiest = max([float(array_busy.max()) if array_busy.size else 0.0,
-                   digital_busy + t_ops, t_write])
+    parts["act"] += e_ops_act
+    parts["leakage"] = leakage
+    totals = _totals(blocks, packing, workload, arch, sched, c, parts)
+    totals.update(latency_ns=float(latency_ns), latency_us=float(latency_ns / 1e3),
+                  batch_time_ns=float(t_batch), write_time_ns=float(load_ns),
+                  throughput_inf_per_s=throughput,
+                  tops=float(2 * totals["macs"] / latency_ns / 1e3) if latency_ns > 0 else 0.0)
+    layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
+              "engine": c["engine"], "vectors": L.vectors.copy(), "macs": L.macs.copy(),
+              "blocks": np.bincount(blocks.layer, minlength=n), "arrays_touched": c["touched"],
+              "cycles": c["cycles"], "time_ns": c["time"], "act_time_ns": c["act_time"],
+              **{f"e_{k}_pj": v for k, v in c["energy"].items()}}
+    return layers, totals
+
+
+def _totals(blocks, packing, workload, arch, sched, c, parts):
+    L = workload.layers
     macs = int(L.macs.sum()) + sum(op.macs for op in workload.digital)
     e_total = sum(parts.values())
     cells_all = packing.arrays_used * arch.aimc.array_rows * arch.aimc.array_cols
-    totals = {
+    written = float(c["cells"].sum())
+    worn = max(sched.slot_writes) if sched.slot_writes else 0
+    life = arch.aimc.endurance_cycles * arch.schedule.batch / worn \
+        if worn and arch.aimc.endurance_cycles > 0 else None
+    return {
         "arrays_used": packing.arrays_used, "bank_arrays": arch.aimc.arrays,
-        "blocks": len(blocks),
+        "blocks": len(blocks), "phases": sched.phases,
+        "pinned_arrays": sched.pinned_arrays if not sched.fits else packing.arrays_used,
+        "rotating_arrays": sched.rotating_arrays if not sched.fits else 0,
         "utilization": float(blocks.useful_cells.sum() / cells_all) if cells_all else 0.0,
-        "macs": macs, "latency_ns": float(latency_ns), "latency_us": float(latency_ns / 1e3),
-        "throughput_inf_per_s": 1e9 / busiest if busiest > 0 else float("inf"),
-        "energy_pj": {k: float(v) for k, v in parts.items()},
-        "energy_uj": float(e_total * 1e-6), "reloaded_cells": float(cells),
-        "write_time_ns": float(t_write),
-        "tops": float(2 * macs / latency_ns / 1e3) if latency_ns > 0 else 0.0,
+        "macs": macs, "energy_pj": {k: float(v) for k, v in parts.items()},
+        "energy_uj": float(e_total * 1e-6), "reloaded_cells": written,
+        "cells_written_per_inference": written,
+        "weight_bytes_fetched_per_inference": written * arch.aimc.cell_bits / 8,
+        "weight_source": c["source"][2] if written else None,
+        "waves": int(sum(max(0, w - 1) for w in c["waves"].values())),
+        "lifetime_inferences": life,
         "tops_per_w": float(2 * macs / e_total) if e_total > 0 else 0.0,
     }
-    layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
-              "engine": engine, "vectors": L.vectors.copy(), "macs": L.macs.copy(),
-              "blocks": np.bincount(lay, minlength=n_layers), "arrays_touched": touched,
-              "cycles": cycles, "time_ns": layer_time,
-              **{f"e_{k}_pj": v for k, v in energy.items()}}
-    return layers, totals
 
 
 def one_to_one(blocks: Blocks) -> Packing:
@@ -240,9 +354,15 @@ def one_to_one(blocks: Blocks) -> Packing:
                    algorithm="one-to-one")
 
 
-def cost(mapping, workload: Workload, arch, *, baseline: bool = True) -> CostReport:
+def cost(mapping, workload: Workload, arch, *, baseline: bool = True, order=None,
+         pinned=None) -> CostReport:
     """Cost of a mapping (a Mapping, or a ``(blocks, packing)`` pair) of ``workload`` on
-    ``arch`` (an Arch, a config path or a bundled name). See the module doc."""
+    ``arch`` (an Arch, a config path or a bundled name). See the module doc.
+
+    order : the layers' execution order (default: their order in ``workload``).
+    pinned : images kept resident when the mapping has more images than the bank has
+        arrays (default: the fullest ``bank - 1``; see :mod:`marp.costmodel.schedule`).
+    """
     arch = load_arch(arch)
     blocks, packing = _unpack(mapping)
     if blocks.shape != arch.aimc.shape:
@@ -257,6 +377,7 @@ def cost(mapping, workload: Workload, arch, *, baseline: bool = True) -> CostRep
     if not packing.placed.all():
         raise ValueError(f"{len(packing.unplaced)} blocks are unplaced (first: block "
                          f"{packing.unplaced[0]}); cost needs every block placed")
-    layers, totals = _evaluate(blocks, packing, workload, arch)
-    base = _evaluate(blocks, one_to_one(blocks), workload, arch)[1] if baseline else None
+    layers, totals = _evaluate(blocks, packing, workload, arch, order, pinned)
+    base = _evaluate(blocks, one_to_one(blocks), workload, arch, order)[1] if baseline \
+        else None
     return CostReport(layers=layers, totals=totals, baseline=base)

@@ -19,6 +19,7 @@ from marp._validate import ArrayShape
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 ADC_ENERGY_MODELS = ("constant", "zigzag")
+MODEL_ORDERS = ("sequential", "interleaved")
 
 
 class ArchError(ValueError):
@@ -55,6 +56,10 @@ SCHEMA = {
         "e_write_pj_per_cell": (FLOAT, 0, None, False, "energy to program one cell"),
         "t_write_row_ns": (FLOAT, 0, None, False, "time to program one row"),
         "p_leak_uw_per_array": (FLOAT, 0, None, False, "static power per powered array"),
+        "write_parallel_arrays": (INT, 1, None, False, "arrays that can be written at once"),
+        "write_overlap": (BOOL, None, None, False, "writes of the next phase may overlap "
+                          "the current compute (ping-pong) when they evict nothing it uses"),
+        "endurance_cycles": (FLOAT, 0, None, False, "writes a cell survives (0: unlimited)"),
     },
     "digital": {
         "pe_rows": (INT, 1, None, False, "rows of the PE array"),
@@ -63,9 +68,22 @@ SCHEMA = {
         "e_mac_pj": (FLOAT, 0, None, False, "energy per MAC"),
         "e_sram_pj_per_byte": (FLOAT, 0, None, False, "energy per byte moved from SRAM"),
         "p_leak_uw": (FLOAT, 0, None, False, "static power"),
+        "psum_bits": (INT, 1, 64, False, "partial sums kept between waves of a layer"),
+    },
+    "memory": {
+        "dram_e_pj_per_bit": (FLOAT, 0, None, False, "off-chip DRAM energy per bit moved"),
+        "dram_gb_per_s": (FLOAT, 0, None, True, "off-chip DRAM bandwidth"),
+        "weight_buffer_bytes": (INT, 0, None, False, "on-chip weight buffer (0: none)"),
+        "weight_buffer_e_pj_per_bit": (FLOAT, 0, None, False, "weight buffer energy per bit"),
+        "weight_buffer_gb_per_s": (FLOAT, 0, None, True, "weight buffer bandwidth"),
+        "act_buffer_bytes": (INT, 0, None, False, "on-chip activation buffer (0: none)"),
+        "act_buffer_e_pj_per_bit": (FLOAT, 0, None, False, "activation buffer energy per "
+                                    "bit"),
     },
     "schedule": {
         "batch": (INT, 1, None, False, "inferences per weight (re)load"),
+        "model_order": (STR, None, None, False, "sequential (each model in turn) or "
+                        "interleaved (one layer of each model in turn)"),
     },
 }
 TOP_KEYS = {"name": STR, "description": STR}
@@ -142,11 +160,13 @@ def _section_class(name: str, section: str, base=object):
 AimcConfig = _section_class("AimcConfig", "aimc", AimcPhysics)
 DigitalConfig = _section_class("DigitalConfig", "digital")
 ScheduleConfig = _section_class("ScheduleConfig", "schedule")
+MemoryConfig = _section_class("MemoryConfig", "memory")
 
 
 @dataclass(frozen=True)
 class Arch:
-    """A validated accelerator: ``aimc``, ``digital`` and ``schedule`` sections."""
+    """A validated accelerator: ``aimc``, ``digital``, ``memory`` and ``schedule``
+    sections."""
 
     name: str
     description: str
@@ -154,10 +174,12 @@ class Arch:
     digital: DigitalConfig
     schedule: ScheduleConfig
     source: str
+    memory: MemoryConfig
 
     def as_dict(self) -> dict:
         return {"name": self.name, "description": self.description,
                 "aimc": dataclasses.asdict(self.aimc),
+                "memory": dataclasses.asdict(self.memory),
                 "digital": dataclasses.asdict(self.digital),
                 "schedule": dataclasses.asdict(self.schedule)}
 
@@ -245,13 +267,18 @@ def from_dict(doc: dict, source: str = "<dict>") -> Arch:
     if aimc.get("adc_energy_model") not in (None, *ADC_ENERGY_MODELS):
         problems.append(f"aimc.adc_energy_model: {aimc['adc_energy_model']!r} is not known "
                         f"(expected {' or '.join(ADC_ENERGY_MODELS)})")
+    order = sections.get("schedule", {}).get("model_order")
+    if order not in (None, *MODEL_ORDERS):
+        problems.append(f"schedule.model_order: {order!r} is not known (expected "
+                        f"{' or '.join(MODEL_ORDERS)})")
     if problems:
         raise ArchError(source, problems)
     cast = {INT: int, FLOAT: float, BOOL: bool, STR: str}
     built = {s: {k: cast[SCHEMA[s][k][0]](v) for k, v in sections[s].items()} for s in SCHEMA}
     return Arch(name=str(doc.get("name", "")), description=str(doc.get("description", "")),
                 aimc=AimcConfig(**built["aimc"]), digital=DigitalConfig(**built["digital"]),
-                schedule=ScheduleConfig(**built["schedule"]), source=source)
+                schedule=ScheduleConfig(**built["schedule"]), source=source,
+                memory=MemoryConfig(**built["memory"]))
 
 
 def available_archs() -> tuple[str, ...]:

@@ -87,7 +87,9 @@ def test_compile_errors(tmp_path):
 def test_replication_under_budget(objective):
     ms = example_models("mlperf-tiny")
     base = marp.compile(ms)
-    m = marp.compile(ms, replicate=objective, replicate_arrays=300)
+    # a bank as large as the budget: copies beyond the bank would be rotated through it
+    big = marp.load_arch("qracc").with_values({"aimc.arrays": 300})
+    m = marp.compile(ms, big, replicate=objective, replicate_arrays=300)
     r = m.replicas
     sizes = np.bincount(base.blocks.layer, minlength=r.size)
     assert (r >= 1).all() and (r * sizes).sum() <= 300 and r.max() > 1

@@ -13,7 +13,8 @@ from marp.compiler import driver
 from marp.compiler.options import CompileOptions, example_models
 
 MODELS = [m for m in example_models("mlperf-tiny") if m.name.startswith(("kws", "ad01"))]
-TARGET_US = 60.0          # below the packed mapping's 70.6 us: the search has work to do
+TARGET_US = 60.0
+SMALL_BANK = marp.load_arch("qracc").with_values({"aimc.arrays": 2})          # below the packed mapping's 70.6 us: the search has work to do
 PATHS = {
     "plain": {},
     "latency_us": {"latency_us": TARGET_US},
@@ -35,6 +36,7 @@ OPTIONS = {
     "replicate": ("latency", {"replicate_arrays": 200}),
     "replicate_arrays": (150, {"replicate": "throughput"}),
     "spread_layer_tiles": (True, {}),
+    "capacity": ("layerwise", {}),
     "jobs": (2, {}),
     "seed": (7, {}),
 }
@@ -81,6 +83,8 @@ def _effect(option, value, m, calls, base):
         and m.options.replicate_arrays == value,
         "spread_layer_tiles": lambda: _no_array_holds_two_tiles_of_a_layer(m),
         "jobs": lambda: m.packing.array.tolist() == base.packing.array.tolist(),
+        "capacity": lambda: m.residency.get("policy") == value
+        and m.report.totals["cells_written_per_inference"] > 0,
         "seed": lambda: packs and all(kw["seed"] == value for kw in packs),
     }
     assert checks[option](), f"{option}={value!r} had no effect"
@@ -97,13 +101,14 @@ def test_every_option_on_every_path_takes_effect_or_is_refused(path, option, wor
     value, needs = OPTIONS[option]
     keywords = {**PATHS[path], **needs, option: value}
     models = MODELS if option == "jobs" else workloads        # jobs loads paths in processes
+    arch = SMALL_BANK if option == "capacity" else "qracc"   # capacity acts on a small bank
     try:
         opts = CompileOptions(**keywords)
     except ValueError as exc:
         assert "not supported" in str(exc) and (option in str(exc) or
                                                  any(k in str(exc) for k in keywords)), exc
         with pytest.raises(ValueError, match="not supported"):
-            marp.compile(models, **keywords)
+            marp.compile(models, arch, **keywords)
         return
     base = None
     if option == "objective":          # against the packed mapping
@@ -112,7 +117,7 @@ def test_every_option_on_every_path_takes_effect_or_is_refused(path, option, wor
         base = marp.compile(workloads, **{**PATHS[path], **needs})
     for calls in spy.values():
         calls.clear()
-    m = marp.compile(models, **keywords)
+    m = marp.compile(models, arch, **keywords)
     assert m.options == opts
     stored = marp.Mapping.from_json(m.to_json()).options
     assert stored == dataclasses.replace(opts, jobs=1)       # jobs is a run setting

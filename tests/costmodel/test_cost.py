@@ -61,24 +61,6 @@ def test_lrmp_resnet18_first_layer_is_the_bottleneck():
     assert r.totals["arrays_used"] == 1608
 
 
-def test_reload_adds_exactly_the_write_of_the_reloaded_cells(shared):
-    arch = load_arch("qracc")
-    w = marp.load_onnx(shared / "models" / "mlperf_tiny" / "ad01_autoencoder_int8_qdq.onnx")
-    b, p = mapped(w, arch)
-    fits = cost((b, p), w, arch.with_values({"aimc.arrays": p.arrays_used}))
-    assert fits.totals["energy_pj"]["write"] == 0 and fits.totals["write_time_ns"] == 0
-    half = arch.with_values({"aimc.arrays": p.arrays_used // 2})
-    small = cost((b, p), w, half)
-    # the A - B + 1 least-filled arrays time-share one array and are rewritten
-    shared_arrays = p.arrays_used - p.arrays_used // 2 + 1
-    cells = np.bincount(p.array, weights=b.height.astype(float) * b.width)
-    reloaded = np.sort(cells)[:shared_arrays].sum()
-    assert small.totals["reloaded_cells"] == reloaded
-    assert small.totals["energy_pj"]["write"] == pytest.approx(reloaded * arch.aimc.e_write_pj_per_cell)
-    extra = small.totals["latency_ns"] - fits.totals["latency_ns"]
-    assert extra == pytest.approx(small.totals["write_time_ns"])
-
-
 def test_batch_amortises_the_reload(shared):
     arch = load_arch("qracc")
     w = marp.load_onnx(shared / "models" / "mlperf_tiny" / "ad01_autoencoder_int8_qdq.onnx")

@@ -1,0 +1,89 @@
+"""Traffic outside the arrays: activations between layers, weights into the arrays, and
+partial sums between the waves of a layer (see ``memory`` in the config).
+
+* **Activations**: every layer (analog or digital) reads its input and writes its output.
+  Both sit in the activation buffer when together they fit in it, else in DRAM (energy per
+  bit; the time of moving them at the DRAM bandwidth is added to the layer).
+* **Weights**: the cells of every image loaded by the schedule are written
+  (``e_write_pj_per_cell``) and fetched, from the weight buffer when every rotating weight
+  fits in it, else from DRAM. Each layer carries the share of a load that its blocks hold
+  in the loaded image, so per-layer (and per-model) rows add up to the totals.
+* **Partial sums**: when the row tiles of an output tile run in k > 1 waves, its partial
+  sums (``psum_bits`` each) are kept between waves and merged: k - 1 digital adds per
+  output column and vector, each with a write and a read in the engine's SRAM. Column
+  tiles in different waves produce different outputs and merge nothing.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _bytes(shape, act_bits: int) -> float:
+    return float(np.prod(shape)) * -(-act_bits // 8)
+
+
+def activation_traffic(arch, shapes) -> tuple[float, float]:
+    """(energy pJ, time ns) of moving one layer's input and output activations; ``shapes``
+    is the list of tensor shapes it reads and writes in one run of the graph."""
+    m, act_bits = arch.memory, arch.aimc.act_bits
+    moved = sum(_bytes(s, act_bits) for s in shapes)
+    if moved <= m.act_buffer_bytes:
+        return moved * 8 * m.act_buffer_e_pj_per_bit, 0.0
+    return moved * 8 * m.dram_e_pj_per_bit, moved / m.dram_gb_per_s
+
+
+def layer_activations(arch, workload) -> tuple[np.ndarray, np.ndarray]:
+    """Per layer of ``workload``: (energy pJ, time ns) of its activation traffic."""
+    L, b = workload.layers, max(1, workload.batch)
+    out = [activation_traffic(arch, [L.input_shape[i], L.output_shape[i]])
+           for i in range(len(L))]
+    e = np.array([x[0] for x in out]) / b
+    t = np.array([x[1] for x in out]) / b
+    return e, t
+
+
+def ops_activations(arch, workload) -> tuple[float, float]:
+    """(energy pJ, time ns) of the activation traffic of the non-weight digital work."""
+    b = max(1, workload.batch)
+    parts = [activation_traffic(arch, [*op.input_shapes, op.output_shape])
+             for op in workload.digital]
+    return sum(p[0] for p in parts) / b, sum(p[1] for p in parts) / b
+
+
+def weight_source(arch, rotating_cells: float):
+    """(energy pJ per bit, GB/s, name) of where rotating weights come from."""
+    m = arch.memory
+    if rotating_cells * arch.aimc.cell_bits / 8 <= m.weight_buffer_bytes:
+        return m.weight_buffer_e_pj_per_bit, m.weight_buffer_gb_per_s, "weight buffer"
+    return m.dram_e_pj_per_bit, m.dram_gb_per_s, "DRAM"
+
+
+def weight_traffic(blocks, packing, sched, arch, n_layers):
+    """Per layer (write pJ, fetch pJ, cells written) per inference, and the source used."""
+    A = packing.arrays_used
+    loads = np.zeros(A)
+    for load in sched.loads:
+        for i in load:
+            loads[i] += 1
+    area = blocks.height.astype(np.float64) * blocks.width
+    rotating = np.ones(A, dtype=bool)
+    rotating[list(sched.pinned)] = False
+    image_cells = np.bincount(packing.array, weights=area, minlength=A)
+    e_bit, gb_per_s, source = weight_source(arch, float(image_cells[rotating].sum()))
+    batch = arch.schedule.batch
+    cells = np.bincount(blocks.layer, weights=area * loads[packing.array],
+                        minlength=n_layers) / batch
+    write = cells * arch.aimc.e_write_pj_per_cell
+    fetch = cells * arch.aimc.cell_bits * e_bit
+    return write, fetch, cells, (e_bit, gb_per_s, source)
+
+
+def psum_merges(arch, adds: float) -> tuple[float, float]:
+    """(energy pJ, time ns) of ``adds`` partial-sum additions between waves: a digital
+    add each, and a write and a read of the ``psum_bits`` partial sum in SRAM."""
+    if adds <= 0:
+        return 0.0, 0.0
+    d = arch.digital
+    moved = 2 * adds * d.psum_bits / 8
+    cycles = -(-adds // (d.pe_rows * d.pe_cols))
+    return adds * d.e_mac_pj + moved * d.e_sram_pj_per_byte, cycles * 1e3 / d.f_mhz
