@@ -15,15 +15,19 @@ rewritten per inference. Three policies, by name (:data:`CAPACITY`):
   resident), then split the execution order of the remaining blocks into phases greedily:
   a phase takes the next layer while its blocks and the phase's still pack into ``R``
   arrays (packed together, across layers), so each rotating image is loaded once per
-  inference. ``R`` is 1, or 2 with ``write_overlap`` (ping-pong); a layer that needs more
-  than ``R`` arrays on its own gets its own images and runs in waves.
+  inference; a layer that needs more than ``R`` arrays on its own gets its own images and
+  runs in waves. Few rotating arrays pin the most cells (fewest written); many run the
+  waves of large layers in parallel. ``R`` is chosen among 1, 2, 4, ..., ``bank`` for the
+  lowest energy-delay product (ties: fewer cells written), each candidate costed; the
+  doubling stops two candidates past the best so far (``bank`` itself is always tried).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from marp._registry import Choice, Registry
-from marp.packing.packer import Packing, pack
+from marp.costmodel.accounting import cost
+from marp.packing.packer import Packing, pack_trusted
 
 CAPACITY = Registry("capacity", [
     Choice("marp", "pin the densest bank - 1 arrays, pack the rest phase by phase across "
@@ -35,24 +39,25 @@ CAPACITY = Registry("capacity", [
 
 
 def _assemble(blocks, groups, shape, algorithm):
-    """One Packing from sub-packings: ``groups`` is a list of (block indices, Packing);
-    each sub-packing's arrays follow the previous ones."""
+    """One Packing from sub-packings: ``groups`` is a list of (block indices, (array, x,
+    y, arrays used)); each sub-packing's arrays follow the previous ones."""
     n = len(blocks)
     array = np.full(n, -1, dtype=np.int64)
     x = np.zeros(n, dtype=np.int64)
     y = np.zeros(n, dtype=np.int64)
     offset = 0
-    for idx, p in groups:
-        array[idx] = p.array.astype(np.int64) + offset
-        x[idx], y[idx] = p.x, p.y
-        offset += p.arrays_used
+    for idx, (arr, px, py, used) in groups:
+        array[idx] = arr.astype(np.int64) + offset
+        x[idx], y[idx] = px, py
+        offset += used
     return Packing(array, x, y, np.zeros(n, dtype=bool), blocks.width, blocks.height,
                    shape[1], shape[0], offset, algorithm=algorithm)
 
 
-def _sub(blocks, idx, shape, packing, max_arrays=None):
-    return pack(blocks.width[idx], blocks.height[idx], array=shape, algorithm=packing,
-                max_arrays=max_arrays, partial=max_arrays is not None)
+def _sub(blocks, idx, shape, packing, max_arrays=-1):
+    """(array, x, y, arrays used) of the blocks ``idx`` packed alone."""
+    return pack_trusted(np.ascontiguousarray(blocks.width[idx]),
+                        np.ascontiguousarray(blocks.height[idx]), shape, packing, max_arrays)
 
 
 def layerwise(blocks, order, shape, packing="maxrects-bssf"):
@@ -68,34 +73,52 @@ def layerwise(blocks, order, shape, packing="maxrects-bssf"):
 def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bssf"):
     """(Packing, pinned images) of the ``"marp"`` policy (see the module doc)."""
     rotating = max(1, min(rotating, bank))
-    everything = np.arange(len(blocks))
+    area = blocks.height.astype(np.int64) * blocks.width
     groups, pinned_n = [], 0
+    left = np.arange(len(blocks))
     if bank - rotating > 0:
-        first = _sub(blocks, everything, shape, packing, max_arrays=bank - rotating)
-        held = np.flatnonzero(first.placed)
+        first = _sub(blocks, left, shape, packing, max_arrays=bank - rotating)
+        held = np.flatnonzero(first[0] >= 0)
         if held.size:
-            groups.append((held, Packing(first.array[held], first.x[held], first.y[held],
-                                         first.rotated[held], first.widths[held],
-                                         first.heights[held], shape[1], shape[0],
-                                         first.arrays_used)))
-            pinned_n = first.arrays_used
-        left = np.flatnonzero(~first.placed)
-    else:
-        left = everything
+            groups.append((held, (first[0][held], first[1][held], first[2][held], first[3])))
+            pinned_n = first[3]
+        left = np.flatnonzero(first[0] < 0)
     by_layer = [left[blocks.layer[left] == layer] for layer in order]
-    current = np.zeros(0, dtype=np.int64)
+    capacity = rotating * shape[0] * shape[1]
+    current, current_area = np.zeros(0, dtype=np.int64), 0
     for idx in [b for b in by_layer if b.size]:
         trial = np.concatenate([current, idx])
-        fit = _sub(blocks, trial, shape, packing, max_arrays=rotating)
-        if fit.placed.all():
-            current = trial
+        trial_area = current_area + int(area[idx].sum())
+        # the area bound rules most trials out without packing them
+        if trial_area <= capacity and (_sub(blocks, trial, shape, packing,
+                                            rotating)[0] >= 0).all():
+            current, current_area = trial, trial_area
             continue
         if current.size:
             groups.append((current, _sub(blocks, current, shape, packing)))
-        current = idx
+        current, current_area = idx, int(area[idx].sum())
     if current.size:
         groups.append((current, _sub(blocks, current, shape, packing)))
     return _assemble(blocks, groups, shape, f"{packing}+phases"), tuple(range(pinned_n))
+
+
+def best_phases(blocks, workload, arch, order, packing="maxrects-bssf"):
+    """(Packing, pinned, rotating arrays) of the ``"marp"`` policy with the ``R`` of the
+    lowest energy-delay product (see the module doc)."""
+    bank, best, worse = arch.aimc.arrays, None, 0
+    candidates = sorted({min(bank, 1 << k) for k in range(bank.bit_length() + 1)})
+    for rotating in candidates:
+        if worse >= 2 and rotating != bank:     # past the minimum; bank itself is tried
+            continue
+        placed, pinned = phases(blocks, order, arch.aimc.shape, bank, rotating, packing)
+        t = cost((blocks, placed), workload, arch, baseline=False, order=order,
+                 pinned=pinned).totals
+        key = (t["energy_uj"] * t["latency_us"], t["cells_written_per_inference"], rotating)
+        if best is None or key < best[0]:
+            best, worse = (key, placed, pinned, rotating), 0
+        else:
+            worse += 1
+    return best[1], best[2], best[3]
 
 
 def execution_order(layer_model: np.ndarray, how: str) -> np.ndarray:

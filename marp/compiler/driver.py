@@ -53,7 +53,7 @@ def _quiet(stage, done, total):
 
 
 def compile(models, arch="qracc", options: CompileOptions | None = None, *, progress=None,
-            **keywords) -> Mapping:
+            baseline: bool = True, **keywords) -> Mapping:
     """Compile one model or a list of models for ``arch``.
 
     Parameters
@@ -66,6 +66,8 @@ def compile(models, arch="qracc", options: CompileOptions | None = None, *, prog
         Every option at once; the keywords below replace single fields of it.
     progress : callable, optional
         Called as ``progress(stage, done, total)`` at each stage (load, lower, pack, cost).
+    baseline : bool
+        Also cost the one-to-one baseline (``report.baseline``); sweeps turn it off.
     **keywords
         Any field of :class:`~marp.compiler.options.CompileOptions` (listed below).
 
@@ -96,8 +98,8 @@ def compile(models, arch="qracc", options: CompileOptions | None = None, *, prog
     if not workloads:
         raise ValueError("models is empty: give at least one model")
     if opts.geometries:
-        return _best_geometry(workloads, arch, opts, step)
-    return _compile_workloads(workloads, arch, opts, step)
+        return _best_geometry(workloads, arch, opts, step, baseline)
+    return _compile_workloads(workloads, arch, opts, step, baseline)
 
 
 compile.__doc__ += "\n    Options (CompileOptions)\n    ------------------------" + \
@@ -143,7 +145,8 @@ def _search(blocks, placed, combined, arch, opts: CompileOptions):
     return placed, arch.with_values({"aimc.arrays": placed.arrays_used})
 
 
-def _compile_workloads(workloads, arch, opts: CompileOptions, step) -> Mapping:
+def _compile_workloads(workloads, arch, opts: CompileOptions, step,
+                       baseline: bool = True) -> Mapping:
     """Lower, replicate, pack, search, verify and cost loaded workloads on one arch."""
     step("lower", 1, 4)
     blocks, combined, layer_model = _lower_all(workloads, arch, opts)
@@ -158,11 +161,11 @@ def _compile_workloads(workloads, arch, opts: CompileOptions, step) -> Mapping:
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     placed, arch = _search(blocks, placed, combined, arch, opts)
     order = capacity.execution_order(layer_model, arch.schedule.model_order)
-    placed, residency = _fit_bank(blocks, placed, order, arch, opts)
+    placed, residency = _fit_bank(blocks, placed, combined, order, arch, opts)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     step("cost", 3, 4)
     report = cost((blocks, placed), combined, arch, order=order,
-                  pinned=residency.get("pinned"))
+                  pinned=residency.get("pinned"), baseline=baseline)
     step("done", 4, 4)
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
@@ -170,7 +173,7 @@ def _compile_workloads(workloads, arch, opts: CompileOptions, step) -> Mapping:
                    options=opts, replicas=replicas, residency=residency)
 
 
-def _fit_bank(blocks, placed, order, arch, opts: CompileOptions):
+def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions):
     """(packing, residency) for the bank: unchanged when everything fits; else packed by
     the capacity policy (``residency``: policy, pinned images, execution order)."""
     bank = arch.aimc.arrays
@@ -179,25 +182,26 @@ def _fit_bank(blocks, placed, order, arch, opts: CompileOptions):
     policy = opts.capacity
     if opts.one_to_one or opts.replicate is not None or opts.spread_layer_tiles:
         policy = "packed"            # keep the placement those options asked for
-    shape = arch.aimc.shape
+    residency = {"policy": policy, "order": order.tolist()}
     if policy == "layerwise":
-        placed, pinned = capacity.layerwise(blocks, order, shape, opts.packing)
+        placed, residency["pinned"] = capacity.layerwise(blocks, order, arch.aimc.shape,
+                                                         opts.packing)
     elif policy == "marp":
-        rotating = 2 if arch.aimc.write_overlap and bank > 2 else 1
-        placed, pinned = capacity.phases(blocks, order, shape, bank, rotating, opts.packing)
+        placed, residency["pinned"], residency["rotating"] = capacity.best_phases(
+            blocks, combined, arch, order, opts.packing)
     else:
-        pinned = None
-    return placed, {"policy": policy, "pinned": pinned, "order": order.tolist()}
+        residency["pinned"] = None
+    return placed, residency
 
 
-def _best_geometry(workloads, arch, opts: CompileOptions, step) -> Mapping:
+def _best_geometry(workloads, arch, opts: CompileOptions, step, baseline) -> Mapping:
     """The compile on each geometry (every option applied); the fewest arrays win, then
     the highest utilisation. The result records the whole options, geometries included."""
     best, reasons = None, []
     for rows, cols in opts.geometries:
         g = arch.with_values(arch.geometry_values(rows, cols))
         try:
-            m = _compile_workloads(workloads, g, opts, step)
+            m = _compile_workloads(workloads, g, opts, step, baseline)
         except InfeasibleError as exc:
             reasons.append(f"{rows}x{cols}: {exc}")
             continue

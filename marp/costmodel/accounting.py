@@ -169,58 +169,71 @@ def _digital_layers(blocks, workload, arch, n_layers):
     return cycles, time, energy
 
 
-def _steps(sched, t_group, g_layer, g_image):
-    """Per step of the schedule, its compute time per inference (ns): the slowest of its
-    images, the layer's pinned images counting in its first step; and waves per layer."""
-    t_of = {(int(l), int(i)): t for l, i, t in zip(g_layer, g_image, t_group)}
-    pinned = set(sched.pinned)
-    pinned_of = {}
-    for (layer, image), t in t_of.items():
-        if image in pinned:
-            pinned_of.setdefault(layer, []).append(t)
-    step_ns, seen, waves, wave_of = [], set(), {}, {}
-    for layer, imgs in sched.steps:
-        times = [t_of[(layer, i)] for i in imgs]
-        if layer not in seen:
-            times += pinned_of.get(layer, [])
-            seen.add(layer)
-        step_ns.append(max(times) if times else 0.0)
-        for i in imgs:
-            wave_of[(layer, i)] = waves.get(layer, 0)
-        waves[layer] = waves.get(layer, 0) + (1 if imgs else 0)
-    return step_ns, waves, wave_of
+def _steps(sched, t_group, g_layer, g_image, n_images):
+    """Per step, its compute time per inference (ns): the slowest of its images, the
+    layer's pinned images counting in its first step. Also per layer the waves (steps
+    with rotating images) and per rotating (layer, image) key its wave number."""
+    A = max(1, n_images)
+    gkey = g_layer.astype(np.int64) * A + g_image
+    order = np.argsort(gkey)
+    gkey, t_sorted = gkey[order], t_group[order]
+    sizes = np.diff(sched.step_ptr)
+    n = sizes.size
+    img_step = np.repeat(np.arange(n), sizes)
+    img_key = sched.step_layer[img_step].astype(np.int64) * A + sched.step_img
+    t_img = t_sorted[np.searchsorted(gkey, img_key)]
+    step_ns = np.zeros(n)
+    np.maximum.at(step_ns, img_step, t_img)
+    n_layers = int(g_layer.max()) + 1 if g_layer.size else 0
+    pinned_max = np.zeros(max(n_layers, int(sched.step_layer.max()) + 1 if n else 0))
+    pin = np.isin(g_image, np.asarray(sched.pinned, dtype=np.int64))
+    np.maximum.at(pinned_max, g_layer[pin], t_group[pin])
+    first = np.flatnonzero(np.r_[True, sched.step_layer[1:] != sched.step_layer[:-1]]) \
+        if n else np.zeros(0, dtype=np.int64)
+    step_ns[first] = np.maximum(step_ns[first], pinned_max[sched.step_layer[first]])
+    first_of = np.repeat(first, np.diff(np.r_[first, n]))
+    wave = (img_step - first_of[img_step]) if n else img_step
+    waves = np.bincount(sched.step_layer[sizes > 0], minlength=pinned_max.size)
+    return step_ns, waves, (img_key, wave)
 
 
-def _merge_outputs(blocks, packing, wave_of, waves, n_layers):
+def _merge_outputs(blocks, packing, wave_keys, waves, n_layers):
     """Per layer, the partial-sum merges per vector: for each output tile (layer, job,
     column tile, slice) whose row tiles ran in k > 1 waves, k - 1 adds per output column."""
     out = np.zeros(n_layers)
-    split = {l for l, w in waves.items() if w > 1}
-    if not split:
+    split = np.flatnonzero(waves > 1)
+    if not split.size:
         return out
-    spans = {}
-    for b in np.flatnonzero(np.isin(blocks.layer, list(split))).tolist():
-        layer = int(blocks.layer[b])
-        key = (layer, int(blocks.job[b]), int(blocks.col_tile[b]), int(blocks.slice[b]))
-        cols = int(blocks.width[b]) // (int(blocks.layer_slices[layer])
-                                        if blocks.slice[b] < 0 else 1)
-        entry = spans.setdefault(key, [set(), cols])
-        entry[0].add(wave_of.get((layer, int(packing.array[b])), 0))
-    for (layer, *_), (seen, cols) in spans.items():
-        out[layer] += (len(seen) - 1) * cols
+    sel = np.flatnonzero(np.isin(blocks.layer, split))
+    layer = blocks.layer[sel].astype(np.int64)
+    A = max(1, packing.arrays_used)
+    img_key, img_wave = wave_keys
+    o = np.argsort(img_key)
+    key = layer * A + packing.array[sel]
+    at = np.clip(np.searchsorted(img_key[o], key), 0, max(0, img_key.size - 1))
+    hit = img_key[o][at] == key if img_key.size else np.zeros(key.size, dtype=bool)
+    wave = np.where(hit, img_wave[o][at] if img_key.size else 0, 0)   # pinned: wave 0
+    cols = blocks.width[sel] // np.where(blocks.slice[sel] < 0,
+                                         blocks.layer_slices[layer], 1)
+    tile = np.stack([layer, blocks.job[sel], blocks.col_tile[sel], blocks.slice[sel]], 1)
+    _, tile_id = np.unique(tile, axis=0, return_inverse=True)
+    tile_id = tile_id.ravel()
+    pairs = np.unique(np.stack([tile_id, wave], 1), axis=0)
+    spans = np.bincount(pairs[:, 0])                       # waves each tile spans
+    lead = np.unique(tile_id, return_index=True)[1]
+    np.add.at(out, layer[lead], (spans - 1) * cols[lead])
     return out
 
 
 def _between(sched, order, extra_ns):
     """Per step, the work of layers without steps (digital) that follows it in ``order``,
     and the work before the first step."""
-    step_layers = {layer for layer, _ in sched.steps}
-    after = np.zeros(len(sched.steps))
-    lead, k, last_of = 0.0, -1, {}
-    for s, (layer, _) in enumerate(sched.steps):
-        last_of[layer] = s
+    layers = sched.step_layer.tolist()
+    after = np.zeros(len(layers))
+    last_of = {layer: s for s, layer in enumerate(layers)}
+    lead, k = 0.0, -1
     for layer in order:
-        if layer in step_layers:
+        if layer in last_of:
             k = last_of[layer]
         elif k < 0:
             lead += extra_ns[layer]
@@ -237,16 +250,16 @@ def _layer_costs(blocks, packing, workload, arch, sched):
     per_layer = lambda v: np.bincount(blocks.layer, weights=v, minlength=n)  # noqa: E731
     t_group, g_layer, g_image = _group_times(blocks, packing, t_vec, packing.arrays_used)
     t_group = t_group * L.vectors[g_layer]
-    step_ns, waves, wave_of = _steps(sched, t_group, g_layer, g_image)
-    merges = _merge_outputs(blocks, packing, wave_of, waves, n)
+    step_ns, waves, wave_keys = _steps(sched, t_group, g_layer, g_image,
+                                       packing.arrays_used)
+    waves = np.pad(waves, (0, max(0, n - waves.size)))[:n]
+    merges = _merge_outputs(blocks, packing, wave_keys, waves, n)
     d_cycles, d_time, d_energy = _digital_layers(blocks, workload, arch, n)
     act_e, act_t = memory.layer_activations(arch, workload)
     write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n)
     merge = [memory.psum_merges(arch, float(L.vectors[l] * merges[l])) for l in range(n)]
     extra = d_time + act_t + np.array([m[1] for m in merge])
-    layer_time = np.zeros(n)
-    for (layer, _), t in zip(sched.steps, step_ns):
-        layer_time[layer] += t
+    layer_time = np.bincount(sched.step_layer, weights=step_ns, minlength=n)
     layer_time += extra - act_t          # activation moves are a column of their own
     engine = np.full(n, "aimc", dtype=object)
     engine[blocks.digital_layers] = "digital"
@@ -270,10 +283,10 @@ def _timing(sched, c, order, arch, packing, blocks, ops_ns):
     load_ns = load_times(sched, rows, cells, arch, c["source"][1])
     # a layer's extra work (digital engine, activation moves, merges) follows its steps
     after, lead = _between(sched, order, c["extra"])
-    step_extra = np.zeros(len(sched.steps))
-    for s, (layer, _) in enumerate(sched.steps):
-        if s + 1 == len(sched.steps) or sched.steps[s + 1][0] != layer:
-            step_extra[s] = c["extra"][layer]
+    sl = sched.step_layer
+    last = np.flatnonzero(np.r_[sl[1:] != sl[:-1], True]) if sl.size else sl
+    step_extra = np.zeros(sl.size)
+    step_extra[last] = c["extra"][sl[last]]
     t_batch = timeline(sched, c["step_ns"], load_ns, N, after + step_extra) \
         + N * (lead + ops_ns)
     latency = t_batch / N
@@ -325,7 +338,7 @@ def _totals(blocks, packing, workload, arch, sched, c, parts):
     e_total = sum(parts.values())
     cells_all = packing.arrays_used * arch.aimc.array_rows * arch.aimc.array_cols
     written = float(c["cells"].sum())
-    worn = max(sched.slot_writes) if sched.slot_writes else 0
+    worn = int(sched.slot_writes.max()) if sched.slot_writes.size else 0
     life = arch.aimc.endurance_cycles * arch.schedule.batch / worn \
         if worn and arch.aimc.endurance_cycles > 0 else None
     return {
@@ -339,7 +352,7 @@ def _totals(blocks, packing, workload, arch, sched, c, parts):
         "cells_written_per_inference": written,
         "weight_bytes_fetched_per_inference": written * arch.aimc.cell_bits / 8,
         "weight_source": c["source"][2] if written else None,
-        "waves": int(sum(max(0, w - 1) for w in c["waves"].values())),
+        "waves": int(np.maximum(c["waves"] - 1, 0).sum()),
         "lifetime_inferences": life,
         "tops_per_w": float(2 * macs / e_total) if e_total > 0 else 0.0,
     }

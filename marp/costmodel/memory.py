@@ -15,11 +15,13 @@ partial sums between the waves of a layer (see ``memory`` in the config).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
 def _bytes(shape, act_bits: int) -> float:
-    return float(np.prod(shape)) * -(-act_bits // 8)
+    return float(math.prod(shape)) * -(-act_bits // 8)
 
 
 def activation_traffic(arch, shapes) -> tuple[float, float]:
@@ -34,12 +36,14 @@ def activation_traffic(arch, shapes) -> tuple[float, float]:
 
 def layer_activations(arch, workload) -> tuple[np.ndarray, np.ndarray]:
     """Per layer of ``workload``: (energy pJ, time ns) of its activation traffic."""
-    L, b = workload.layers, max(1, workload.batch)
-    out = [activation_traffic(arch, [L.input_shape[i], L.output_shape[i]])
-           for i in range(len(L))]
-    e = np.array([x[0] for x in out]) / b
-    t = np.array([x[1] for x in out]) / b
-    return e, t
+    L, b, m = workload.layers, max(1, workload.batch), arch.memory
+    elems = np.array([math.prod(s) + math.prod(o)
+                      for s, o in zip(L.input_shape, L.output_shape)], dtype=float)
+    moved = elems * -(-arch.aimc.act_bits // 8)
+    buffered = moved <= m.act_buffer_bytes
+    e = moved * 8 * np.where(buffered, m.act_buffer_e_pj_per_bit, m.dram_e_pj_per_bit)
+    t = np.where(buffered, 0.0, moved / m.dram_gb_per_s)
+    return e / b, t / b
 
 
 def ops_activations(arch, workload) -> tuple[float, float]:
@@ -61,10 +65,7 @@ def weight_source(arch, rotating_cells: float):
 def weight_traffic(blocks, packing, sched, arch, n_layers):
     """Per layer (write pJ, fetch pJ, cells written) per inference, and the source used."""
     A = packing.arrays_used
-    loads = np.zeros(A)
-    for load in sched.loads:
-        for i in load:
-            loads[i] += 1
+    loads = np.bincount(sched.load_img, minlength=A).astype(float)
     area = blocks.height.astype(np.float64) * blocks.width
     rotating = np.ones(A, dtype=bool)
     rotating[list(sched.pinned)] = False

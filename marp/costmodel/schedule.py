@@ -23,16 +23,23 @@ every image stays resident and nothing is written per inference. Otherwise:
 """
 from __future__ import annotations
 
-import bisect
-import heapq
 from dataclasses import dataclass
 
 import numpy as np
 
+from marp._kernels import residency
 
-@dataclass(frozen=True)
+
+def _segments(ptr, flat) -> tuple:
+    return tuple(tuple(flat[ptr[k]:ptr[k + 1]].tolist()) for k in range(len(ptr) - 1))
+
+
+@dataclass(frozen=True, eq=False)
 class Schedule:
-    """The residency schedule of one mapping on a bank (steady state, per batch).
+    """The residency schedule of one mapping on a bank (steady state, per batch), as flat
+    arrays: step ``k`` runs layer ``step_layer[k]`` on the rotating images
+    ``step_img[step_ptr[k]:step_ptr[k + 1]]`` (a layer with only pinned images has one
+    step with none) after loading ``load_img[load_ptr[k]:load_ptr[k + 1]]``.
 
     Attributes
     ----------
@@ -40,15 +47,11 @@ class Schedule:
         B, P and R = B - P.
     pinned : tuple of int
         Images resident across inferences.
-    steps : tuple of (layer, tuple of images)
-        Every wave of every analog layer in execution order; its rotating images (a
-        layer with only pinned images has one step with none).
-    loads : tuple of tuple of int
-        Per step, the images written before it (steady state).
-    overlapped : tuple of bool
+    step_layer, step_ptr, step_img, load_ptr, load_img : int arrays
+    overlapped : bool array
         Per step, whether its load may overlap the previous step (``write_overlap`` and
         no eviction of an image that step uses).
-    slot_writes : tuple of int
+    slot_writes : int64 array
         Loads into each rotating slot per batch (for endurance).
     """
 
@@ -56,19 +59,32 @@ class Schedule:
     pinned_arrays: int
     rotating_arrays: int
     pinned: tuple
-    steps: tuple
-    loads: tuple
-    overlapped: tuple
-    slot_writes: tuple
+    step_layer: np.ndarray
+    step_ptr: np.ndarray
+    step_img: np.ndarray
+    load_ptr: np.ndarray
+    load_img: np.ndarray
+    overlapped: np.ndarray
+    slot_writes: np.ndarray
+
+    @property
+    def steps(self) -> tuple:
+        """(layer, rotating images) of every step."""
+        return tuple(zip(self.step_layer.tolist(), _segments(self.step_ptr, self.step_img)))
+
+    @property
+    def loads(self) -> tuple:
+        """The images loaded before every step."""
+        return _segments(self.load_ptr, self.load_img)
 
     @property
     def phases(self) -> int:
         """Steps that load something, per batch (1 when nothing is ever loaded)."""
-        return max(1, sum(1 for load in self.loads if load))
+        return max(1, int(np.count_nonzero(np.diff(self.load_ptr))))
 
     @property
     def fits(self) -> bool:
-        return not any(self.loads)
+        return self.load_img.size == 0
 
 
 def image_cells_rows(blocks, packing):
@@ -88,50 +104,30 @@ def choose_pinned(cells, bank: int, keep_free: int = 1) -> tuple:
     return tuple(sorted(int(i) for i in order[:n]))
 
 
-def _layer_images(blocks, packing, n_layers):
-    """Per layer, the sorted images holding its blocks (empty for digital layers)."""
-    pairs = np.unique(np.stack([blocks.layer.astype(np.int64),
-                                packing.array.astype(np.int64)]), axis=1)
-    out = [[] for _ in range(n_layers)]
-    for layer, image in pairs.T.tolist():
-        out[layer].append(image)
-    return out
-
-
-def _steps(layer_images, order, pinned, R):
-    steps = []
-    for layer in order:
-        imgs = layer_images[layer]
-        if not imgs:
-            continue                                  # digital: no array step
-        rot = [i for i in imgs if i not in pinned]
-        if not rot:
-            steps.append((layer, ()))
-        for k in range(0, len(rot), R):
-            steps.append((layer, tuple(rot[k:k + R])))
-    return steps
-
-
-def _next_uses(steps, cycles):
-    """Per image, the sorted step numbers (over ``cycles`` repetitions) that use it."""
-    uses = {}
-    n = len(steps)
-    for c in range(cycles):
-        for s, (_, imgs) in enumerate(steps):
-            for i in imgs:
-                uses.setdefault(i, []).append(c * n + s)
-    return uses
-
-
-def _victims(resident, need, count, now, uses, previous):
-    """``count`` resident images to evict for step ``now``: not needed now, preferring
-    ones the previous step does not use, then the farthest next use (Belady)."""
-    def key(i):
-        nxt = uses[i]
-        k = bisect.bisect_right(nxt, now)
-        far = nxt[k] if k < len(nxt) else float("inf")
-        return (i in previous, -far, i)
-    return heapq.nsmallest(count, [i for i in resident if i not in need], key=key)
+def _steps(blocks, packing, order, pinned, R):
+    """(step_layer, step_ptr, step_img): each analog layer in ``order``, its rotating
+    images (sorted) in chunks of at most R; one empty step for a layer all pinned."""
+    A = max(1, packing.arrays_used)
+    key = np.unique(blocks.layer.astype(np.int64) * A + packing.array)
+    layer, image = key // A, key % A
+    pos = np.full(int(layer.max()) + 1 if layer.size else 0, -1, dtype=np.int64)
+    order = np.asarray(order, dtype=np.int64)
+    keep = order[order < pos.size]
+    pos[keep] = np.arange(keep.size)
+    rot = ~np.isin(image, np.asarray(pinned, dtype=np.int64))
+    by = np.lexsort((image, pos[layer]))            # execution order, then image
+    layer, image, rot = layer[by], image[by], rot[by]
+    analog = np.unique(layer[pos[layer] >= 0])
+    analog = analog[np.argsort(pos[analog])]
+    n_rot = np.bincount(layer[rot], minlength=pos.size)[analog]
+    n_steps = np.maximum(1, -(-n_rot // R))
+    step_layer = np.repeat(analog, n_steps)
+    j = np.arange(step_layer.size) - np.repeat(np.cumsum(n_steps) - n_steps, n_steps)
+    sizes = np.clip(n_rot[np.repeat(np.arange(analog.size), n_steps)] - j * R, 0, R)
+    ptr = np.zeros(step_layer.size + 1, dtype=np.int32)
+    np.cumsum(sizes, out=ptr[1:])
+    return step_layer, ptr, np.ascontiguousarray(image[rot & (pos[layer] >= 0)],
+                                                 dtype=np.int32)
 
 
 def build(blocks, packing, n_layers, order, bank: int, *, pinned=None,
@@ -143,44 +139,23 @@ def build(blocks, packing, n_layers, order, bank: int, *, pinned=None,
         pinned = tuple(range(packing.arrays_used))
     elif pinned is None:
         pinned = choose_pinned(cells, bank)
-    pinned = tuple(sorted(pinned))
+    pinned = tuple(sorted(int(i) for i in pinned))
     R = bank - len(pinned)
     if R < 1 and packing.arrays_used > bank:
         raise ValueError(f"pinned={len(pinned)} images leave no array of the {bank} to "
                          f"rotate the other {packing.arrays_used - len(pinned)} through")
-    steps = _steps(_layer_images(blocks, packing, n_layers), order, set(pinned), max(R, 1))
-    loads, overlapped, slot_writes = _simulate(steps, max(R, 1), overlap)
+    step_layer, ptr, img = _steps(blocks, packing, order, pinned, max(R, 1))
+    n = step_layer.size
+    load_ptr = np.zeros(n + 1, dtype=np.int32)
+    load_img = np.zeros(max(1, img.size), dtype=np.int32)
+    overlapped = np.zeros(n, dtype=np.int8)
+    writes = np.zeros(max(R, 1), dtype=np.int64)
+    loaded = residency.simulate(ptr, img, max(1, packing.arrays_used), max(R, 1),
+                                bool(overlap), load_ptr, load_img, overlapped, writes)
     return Schedule(bank_arrays=bank, pinned_arrays=len(pinned), rotating_arrays=R,
-                    pinned=pinned, steps=tuple(steps), loads=tuple(loads),
-                    overlapped=tuple(overlapped), slot_writes=tuple(slot_writes))
-
-
-def _simulate(steps, R, overlap):
-    """Belady residency over two repetitions; the second one's loads (steady state)."""
-    n = len(steps)
-    uses = _next_uses(steps, 2)
-    resident, slot_of, free = set(), {}, list(range(R))
-    writes = [0] * R
-    loads, overlapped = [], []
-    for now in range(2 * n):
-        need = set(steps[now % n][1])
-        missing = sorted(need - resident)
-        previous = set(steps[(now - 1) % n][1]) if now else set()
-        evict = _victims(resident, need, len(missing) - len(free), now, uses, previous) \
-            if len(missing) > len(free) else []
-        for v in evict:
-            resident.discard(v)
-            free.append(slot_of.pop(v))
-        free.sort()
-        for i in missing:
-            slot_of[i] = free.pop(0)
-            resident.add(i)
-            if now >= n:
-                writes[slot_of[i]] += 1
-        if now >= n:
-            loads.append(tuple(missing))
-            overlapped.append(bool(overlap and missing and not (set(evict) & previous)))
-    return loads, overlapped, writes
+                    pinned=pinned, step_layer=step_layer, step_ptr=ptr, step_img=img,
+                    load_ptr=load_ptr, load_img=load_img[:loaded],
+                    overlapped=overlapped.astype(bool), slot_writes=writes)
 
 
 def _lanes(durations, lanes: int) -> float:
@@ -193,16 +168,22 @@ def _lanes(durations, lanes: int) -> float:
     return max(load) if durations else 0.0
 
 
-def load_times(sched: Schedule, rows, cells, arch, source_gb_per_s: float) -> list:
+def load_times(sched: Schedule, rows, cells, arch, source_gb_per_s: float) -> np.ndarray:
     """Per step, the time (ns) to load its images: the longer of writing their rows and
     fetching their bits."""
     a = arch.aimc
-    out = []
-    for load in sched.loads:
-        write = _lanes([rows[i] * a.t_write_row_ns for i in load], a.write_parallel_arrays)
-        fetch = sum(cells[i] for i in load) * a.cell_bits / 8 / source_gb_per_s
-        out.append(max(write, fetch))
-    return out
+    n = sched.step_layer.size
+    if sched.fits:
+        return np.zeros(n)
+    sizes = np.diff(sched.load_ptr)
+    step = np.repeat(np.arange(n), sizes)
+    row_ns = np.bincount(step, weights=rows[sched.load_img] * a.t_write_row_ns, minlength=n)
+    bits = np.bincount(step, weights=cells[sched.load_img], minlength=n) * a.cell_bits
+    if a.write_parallel_arrays > 1:
+        loads = sched.loads
+        row_ns = np.array([_lanes([rows[i] * a.t_write_row_ns for i in load],
+                                  a.write_parallel_arrays) for load in loads])
+    return np.maximum(row_ns, bits / 8 / source_gb_per_s)
 
 
 def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns) -> float:
@@ -212,8 +193,11 @@ def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns) -> float
     t = 0.0                   # end of the compute so far
     load_end = 0.0            # the write port is busy until then
     prev_start = 0.0
-    for k, compute in enumerate(step_ns):
-        start_load = max(prev_start if sched.overlapped[k] else t, load_end)
+    overlapped = sched.overlapped.tolist()
+    load_ns = np.asarray(load_ns).tolist()
+    between_ns = np.asarray(between_ns).tolist()
+    for k, compute in enumerate(np.asarray(step_ns).tolist()):
+        start_load = max(prev_start if overlapped[k] else t, load_end)
         load_end = start_load + load_ns[k]
         start = max(t, load_end) if load_ns[k] else t
         prev_start = start
