@@ -390,6 +390,10 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--cell-bits", help="cell precisions, comma separated")
     p.add_argument("--depthwise", help="digital,diagonal")
     p.add_argument("--packing", help="packing algorithms, comma separated")
+    p.add_argument("--objectives", default="arrays,latency_us,energy_uj",
+                   help="Pareto objectives, comma separated, all minimised (arrays: "
+                        "images the mapping uses; bank: arrays on the chip; latency_us, "
+                        "energy_uj, cells, bank_cells)")
     p.add_argument("--workers", type=int, help="processes (default: the cores)")
     p.add_argument("--scheduler", help="run on a Dask cluster at this address "
                    "(pip install marp[dask])")
@@ -428,7 +432,9 @@ def cmd_sweep(args) -> int:
 
     try:
         result = sweep(models, args.arch, space, workers=args.workers,
-                       scheduler=args.scheduler, on_row=on_row)
+                       scheduler=args.scheduler, on_row=on_row,
+                       objectives=tuple(o.strip() for o in args.objectives.split(",")
+                                        if o.strip()))
     except KeyboardInterrupt:
         print(f"marp: interrupted; {len(done)} finished rows kept"
               + (f" in {args.out}/sweep.csv" if args.out else ""), file=sys.stderr)
@@ -465,11 +471,11 @@ def _sweep_space(args) -> dict:
 def _sweep_front(result) -> str:
     lines = [f"marp sweep: {len(result.rows)} points, "
              f"{sum('error' in r for r in result.rows)} failed, {len(result.pareto)} on the "
-             f"Pareto front (arrays, latency, energy):"]
+             f"Pareto front ({', '.join(result.objectives)}):"]
     for r in result.pareto:
         lines.append("  " + ", ".join(f"{k}={r[k]}" for k in SPACE_KEYS if k in r)
-                     + f": {r['arrays_used']} arrays, {r['latency_us']:.1f} us, "
-                       f"{r['energy_uj']:.3f} uJ")
+                     + f": {r['arrays_used']} arrays on a bank of {r['bank_arrays']}, "
+                       f"{r['latency_us']:.1f} us, {r['energy_uj']:.3f} uJ")
     return "\n".join(lines)
 
 

@@ -54,10 +54,20 @@ def _assemble(blocks, groups, shape, algorithm):
                    shape[1], shape[0], offset, algorithm=algorithm)
 
 
-def _sub(blocks, idx, shape, packing, max_arrays=-1):
-    """(array, x, y, arrays used) of the blocks ``idx`` packed alone."""
-    return pack_trusted(np.ascontiguousarray(blocks.width[idx]),
-                        np.ascontiguousarray(blocks.height[idx]), shape, packing, max_arrays)
+def _sub(blocks, idx, shape, packing, max_arrays=-1, rank=None):
+    """(array, x, y, arrays used) of the blocks ``idx`` packed alone, area-desc; with
+    ``rank`` (every block's position in the area-desc order) the sort is a cheap one."""
+    if rank is None:
+        return pack_trusted(np.ascontiguousarray(blocks.width[idx]),
+                            np.ascontiguousarray(blocks.height[idx]), shape, packing,
+                            max_arrays)
+    o = np.argsort(rank[idx], kind="stable")
+    arr, x, y, used = pack_trusted(np.ascontiguousarray(blocks.width[idx[o]]),
+                                   np.ascontiguousarray(blocks.height[idx[o]]), shape,
+                                   packing, max_arrays, presorted=True)
+    back = np.empty_like(o)
+    back[o] = np.arange(o.size)
+    return arr[back], x[back], y[back], used
 
 
 def layerwise(blocks, order, shape, packing="maxrects-bssf"):
@@ -83,15 +93,22 @@ def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bss
             groups.append((held, (first[0][held], first[1][held], first[2][held], first[3])))
             pinned_n = first[3]
         left = np.flatnonzero(first[0] < 0)
-    by_layer = [left[blocks.layer[left] == layer] for layer in order]
+    w64, h64 = blocks.width.astype(np.int64), blocks.height.astype(np.int64)
+    rank = np.empty(len(blocks), dtype=np.int64)        # position in area-desc order
+    rank[np.lexsort((-(h64 * (1 << 31) + w64), -area))] = np.arange(len(blocks))
+    pos = np.full(int(blocks.layer.max()) + 1 if len(blocks) else 0, len(order))
+    pos[np.asarray(order)[np.asarray(order) < pos.size]] = np.arange(
+        int((np.asarray(order) < pos.size).sum()))
+    left = left[np.argsort(pos[blocks.layer[left]], kind="stable")]
+    cuts = np.flatnonzero(np.diff(pos[blocks.layer[left]])) + 1
     capacity = rotating * shape[0] * shape[1]
     current, current_area = np.zeros(0, dtype=np.int64), 0
-    for idx in [b for b in by_layer if b.size]:
+    for idx in np.split(left, cuts) if left.size else []:
         trial = np.concatenate([current, idx])
         trial_area = current_area + int(area[idx].sum())
         # the area bound rules most trials out without packing them
-        if trial_area <= capacity and (_sub(blocks, trial, shape, packing,
-                                            rotating)[0] >= 0).all():
+        if trial_area <= capacity and (_sub(blocks, trial, shape, packing, rotating,
+                                            rank)[0] >= 0).all():
             current, current_area = trial, trial_area
             continue
         if current.size:
@@ -103,22 +120,23 @@ def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bss
 
 
 def best_phases(blocks, workload, arch, order, packing="maxrects-bssf"):
-    """(Packing, pinned, rotating arrays) of the ``"marp"`` policy with the ``R`` of the
-    lowest energy-delay product (see the module doc)."""
+    """(Packing, pinned, rotating arrays, its CostReport without baseline) of the
+    ``"marp"`` policy with the ``R`` of the lowest energy-delay product (module doc)."""
     bank, best, worse = arch.aimc.arrays, None, 0
     candidates = sorted({min(bank, 1 << k) for k in range(bank.bit_length() + 1)})
     for rotating in candidates:
         if worse >= 2 and rotating != bank:     # past the minimum; bank itself is tried
             continue
         placed, pinned = phases(blocks, order, arch.aimc.shape, bank, rotating, packing)
-        t = cost((blocks, placed), workload, arch, baseline=False, order=order,
-                 pinned=pinned).totals
+        report = cost((blocks, placed), workload, arch, baseline=False, order=order,
+                      pinned=pinned)
+        t = report.totals
         key = (t["energy_uj"] * t["latency_us"], t["cells_written_per_inference"], rotating)
         if best is None or key < best[0]:
-            best, worse = (key, placed, pinned, rotating), 0
+            best, worse = (key, placed, pinned, rotating, report), 0
         else:
             worse += 1
-    return best[1], best[2], best[3]
+    return best[1:]
 
 
 def execution_order(layer_model: np.ndarray, how: str) -> np.ndarray:

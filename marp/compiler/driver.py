@@ -161,11 +161,12 @@ def _compile_workloads(workloads, arch, opts: CompileOptions, step,
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     placed, arch = _search(blocks, placed, combined, arch, opts)
     order = capacity.execution_order(layer_model, arch.schedule.model_order)
-    placed, residency = _fit_bank(blocks, placed, combined, order, arch, opts)
+    placed, residency, report = _fit_bank(blocks, placed, combined, order, arch, opts)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     step("cost", 3, 4)
-    report = cost((blocks, placed), combined, arch, order=order,
-                  pinned=residency.get("pinned"), baseline=baseline)
+    if report is None or baseline:
+        report = cost((blocks, placed), combined, arch, order=order,
+                      pinned=residency.get("pinned"), baseline=baseline)
     step("done", 4, 4)
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
@@ -174,24 +175,25 @@ def _compile_workloads(workloads, arch, opts: CompileOptions, step,
 
 
 def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions):
-    """(packing, residency) for the bank: unchanged when everything fits; else packed by
-    the capacity policy (``residency``: policy, pinned images, execution order)."""
+    """(packing, residency, report or None) for the bank: unchanged when everything fits;
+    else packed by the capacity policy (``residency``: policy, pinned images, execution
+    order); the "marp" policy's search has costed its pick already (no baseline)."""
     bank = arch.aimc.arrays
     if placed.arrays_used <= bank:
-        return placed, {}
+        return placed, {}, None
     policy = opts.capacity
     if opts.one_to_one or opts.replicate is not None or opts.spread_layer_tiles:
         policy = "packed"            # keep the placement those options asked for
-    residency = {"policy": policy, "order": order.tolist()}
+    residency, report = {"policy": policy, "order": order.tolist()}, None
     if policy == "layerwise":
         placed, residency["pinned"] = capacity.layerwise(blocks, order, arch.aimc.shape,
                                                          opts.packing)
     elif policy == "marp":
-        placed, residency["pinned"], residency["rotating"] = capacity.best_phases(
+        placed, residency["pinned"], residency["rotating"], report = capacity.best_phases(
             blocks, combined, arch, order, opts.packing)
     else:
         residency["pinned"] = None
-    return placed, residency
+    return placed, residency, report
 
 
 def _best_geometry(workloads, arch, opts: CompileOptions, step, baseline) -> Mapping:

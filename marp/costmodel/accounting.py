@@ -47,11 +47,15 @@ ENERGY_PARTS = ("dac", "adc", "array", "digital", "act", "write", "fetch", "leak
 @dataclass(frozen=True)
 class CostReport:
     """Per-layer arrays (``layers``: name -> numpy array, one entry per workload layer),
-    totals, and the same totals for the one-to-one baseline (``baseline``, or None)."""
+    totals, and the same totals for the one-to-one baseline (``baseline``, or None).
+    ``timeline``: when images rotate through a bank too small for them, one dict per step
+    of the schedule (layer, images, loaded images, load and compute start/end in ns from
+    the first step); None when everything fits. It is not part of ``to_dict``."""
 
     layers: dict
     totals: dict
     baseline: dict | None
+    timeline: list | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready: per-layer rows, totals, baseline totals."""
@@ -287,8 +291,10 @@ def _timing(sched, c, order, arch, packing, blocks, ops_ns):
     last = np.flatnonzero(np.r_[sl[1:] != sl[:-1], True]) if sl.size else sl
     step_extra = np.zeros(sl.size)
     step_extra[last] = c["extra"][sl[last]]
-    t_batch = timeline(sched, c["step_ns"], load_ns, N, after + step_extra) \
+    events = []
+    t_batch = timeline(sched, c["step_ns"], load_ns, N, after + step_extra, events) \
         + N * (lead + ops_ns)
+    c["events"] = events
     latency = t_batch / N
     if sched.fits:
         busiest = max(float(c["busy"].max()) if c["busy"].size else 0.0,
@@ -324,12 +330,17 @@ def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
                   batch_time_ns=float(t_batch), write_time_ns=float(load_ns),
                   throughput_inf_per_s=throughput,
                   tops=float(2 * totals["macs"] / latency_ns / 1e3) if latency_ns > 0 else 0.0)
+    c["timeline"] = None if sched.fits else [
+        {"layer": L.name[layer], "images": list(imgs), "loaded": list(load),
+         "load_start_ns": ls, "load_end_ns": le, "start_ns": s, "end_ns": e}
+        for (layer, imgs), load, (ls, le, s, e) in zip(sched.steps, sched.loads,
+                                                      c["events"])]
     layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
               "engine": c["engine"], "vectors": L.vectors.copy(), "macs": L.macs.copy(),
               "blocks": np.bincount(blocks.layer, minlength=n), "arrays_touched": c["touched"],
               "cycles": c["cycles"], "time_ns": c["time"], "act_time_ns": c["act_time"],
               **{f"e_{k}_pj": v for k, v in c["energy"].items()}}
-    return layers, totals
+    return layers, totals, c["timeline"]
 
 
 def _totals(blocks, packing, workload, arch, sched, c, parts):
@@ -390,7 +401,7 @@ def cost(mapping, workload: Workload, arch, *, baseline: bool = True, order=None
     if not packing.placed.all():
         raise ValueError(f"{len(packing.unplaced)} blocks are unplaced (first: block "
                          f"{packing.unplaced[0]}); cost needs every block placed")
-    layers, totals = _evaluate(blocks, packing, workload, arch, order, pinned)
+    layers, totals, steps = _evaluate(blocks, packing, workload, arch, order, pinned)
     base = _evaluate(blocks, one_to_one(blocks), workload, arch, order)[1] if baseline \
         else None
-    return CostReport(layers=layers, totals=totals, baseline=base)
+    return CostReport(layers=layers, totals=totals, baseline=base, timeline=steps)

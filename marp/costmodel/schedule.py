@@ -186,10 +186,11 @@ def load_times(sched: Schedule, rows, cells, arch, source_gb_per_s: float) -> np
     return np.maximum(row_ns, bits / 8 / source_gb_per_s)
 
 
-def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns) -> float:
+def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns, events=None) -> float:
     """Time (ns) of one batch: each step computes ``batch`` inputs after its load; a load
     marked overlapped starts with the previous step, else after it. ``between_ns[k]`` is
-    work on the digital engine that runs after step k (before step 0: index -1 unused)."""
+    work on the digital engine that runs after step k. ``events``, a list, receives per
+    step (load start, load end, compute start, compute end) in ns."""
     t = 0.0                   # end of the compute so far
     load_end = 0.0            # the write port is busy until then
     prev_start = 0.0
@@ -202,4 +203,6 @@ def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns) -> float
         start = max(t, load_end) if load_ns[k] else t
         prev_start = start
         t = start + batch * compute + batch * between_ns[k]
+        if events is not None:
+            events.append((start_load, load_end, start, start + batch * compute))
     return t

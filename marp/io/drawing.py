@@ -70,16 +70,60 @@ def _table(rows: list[dict], keys: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+TIMELINE_PX = 1000       # width of the schedule drawing
+TIMELINE_STEPS = 2000    # steps drawn at most (a note says when there are more)
+
+
+def timeline_svg(steps, total_ns: float) -> str:
+    """The residency schedule as two lanes over time: loads (writes of array images) and
+    compute steps, each with a hover title; ``steps`` as in ``CostReport.timeline``."""
+    end = max([total_ns] + [s["end_ns"] for s in steps[:TIMELINE_STEPS]]) or 1.0
+    scale = (TIMELINE_PX - 80) / end
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_PX}" height="86" '
+           f'font-family="sans-serif" font-size="11" class="timeline">',
+           '<text x="0" y="24">writes</text><text x="0" y="56">compute</text>',
+           f'<text x="80" y="82">0</text><text x="{TIMELINE_PX}" y="82" '
+           f'text-anchor="end">{end / 1e3:.1f} us</text>']
+    for k, s in enumerate(steps[:TIMELINE_STEPS]):
+        hue = (k * 37) % 360
+        if s["loaded"]:
+            x, w = 80 + s["load_start_ns"] * scale, (s["load_end_ns"] - s["load_start_ns"])
+            out.append(f'<rect x="{x:.2f}" y="12" width="{max(w * scale, 0.5):.2f}" '
+                       f'height="18" fill="hsl({hue},60%,55%)"><title>step {k}: write images '
+                       f'{", ".join(map(str, s["loaded"]))} ({w:.0f} ns)</title></rect>')
+        x, w = 80 + s["start_ns"] * scale, s["end_ns"] - s["start_ns"]
+        out.append(f'<rect x="{x:.2f}" y="44" width="{max(w * scale, 0.5):.2f}" height="18" '
+                   f'fill="hsl({hue},60%,45%)"><title>step {k}: {html.escape(s["layer"])} '
+                   f'on images {", ".join(map(str, s["images"])) or "pinned"} ({w:.0f} ns)'
+                   f'</title></rect>')
+    out.append("</svg>")
+    more = f"<p>First {TIMELINE_STEPS} of {len(steps)} steps.</p>" \
+        if len(steps) > TIMELINE_STEPS else ""
+    return "".join(out) + more
+
+
+def _schedule_section(mapping, s) -> str:
+    steps = getattr(mapping.report, "timeline", None)
+    if not steps:
+        return ""
+    t = mapping.report.totals
+    return (f"<h2>Schedule</h2><p>{html.escape(mapping.capacity_line() or '')}</p>"
+            f"<p>{len(steps)} steps; weights from {html.escape(str(t['weight_source']))}; "
+            f"{t['weight_bytes_fetched_per_inference']:,.0f} bytes fetched per inference."
+            f"</p>{timeline_svg(steps, t['batch_time_ns'])}")
+
+
 def report_html(mapping, summary=None) -> str:
     """One self-contained page (no network): summary, models, layers, arrays.
     ``summary``: ``mapping.summary`` when the caller already has it."""
     s = summary or mapping.summary
     summary = [{"metric": k, "packed": s[k], "one-to-one": mapping.report.baseline.get(
         {"arrays_one_to_one": "arrays_used"}.get(k, k), "") if mapping.report.baseline else ""}
-        for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w")]
+        for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w",
+                  "bank_arrays", "phases", "cells_written_per_inference")]
     layer_keys = ["model", "name", "kind", "engine", "vectors", "macs", "blocks",
                   "arrays_touched", "time_ns", "e_dac_pj", "e_adc_pj", "e_array_pj",
-                  "e_digital_pj"]
+                  "e_digital_pj", "e_act_pj", "e_write_pj", "e_fetch_pj"]
     model_keys = ["name", "layers", "blocks", "arrays_touched", "arrays_one_to_one", "macs",
                   "latency_us", "energy_uj", "tops_per_w"]
     style = ("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;"
@@ -90,6 +134,7 @@ def report_html(mapping, summary=None) -> str:
             f"<h1>marp mapping on {html.escape(mapping.arch.name)}</h1>"
             f"<h2>Summary</h2>{_table(summary, ['metric', 'packed', 'one-to-one'])}"
             f"<h2>Models</h2>{_table(s['models'], model_keys)}"
+            f"{_schedule_section(mapping, s)}"
             f"<h2>Layers</h2>{_table(s['layers'], layer_keys)}"
             f"<h2>Arrays ({mapping.packing.arrays_used})</h2>{mapping_svg(mapping)}"
             f"</body></html>\n")

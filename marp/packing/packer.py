@@ -194,18 +194,20 @@ def _order(w: np.ndarray, h: np.ndarray, order: str, seed: int) -> np.ndarray:
 
 
 def pack_trusted(w: np.ndarray, h: np.ndarray, shape, algorithm: str = "maxrects-bssf",
-                 max_arrays: int = -1):
+                 max_arrays: int = -1, presorted: bool = False):
     """(array, x, y, arrays used) of the area-desc, first-fit packing of sizes that are
     already valid contiguous int32 arrays that fit the array (no checks: for callers
     inside marp that pack subsets of validated blocks many times, such as the capacity
-    policies). ``max_arrays`` -1: no limit; what finds no room gets array -1."""
+    policies). ``max_arrays`` -1: no limit; what finds no room gets array -1.
+    ``presorted``: the items are already in area-desc order (packed as given)."""
     H, W = shape
     algo = ALGORITHMS.get(algorithm)
     n = w.shape[0]
     out = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32), \
         np.empty(n, dtype=np.int32)
     rot = np.zeros(n, dtype=np.int8)
-    used = engine.pack_ordered(w, h, _order(w, h, "area-desc", 0), W, H, algo.family,
+    perm = np.arange(n, dtype=np.int32) if presorted else _order(w, h, "area-desc", 0)
+    used = engine.pack_ordered(w, h, perm, W, H, algo.family,
                                algo.rule, False, BIN_SELECTIONS.get("first-fit").code,
                                max_arrays, out[0], out[1], out[2], rot)
     return out[0], out[1], out[2], used

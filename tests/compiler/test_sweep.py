@@ -86,3 +86,16 @@ def test_pareto_plots(result, tmp_path):
     paths = plot_pareto(result, tmp_path / "pareto")
     assert all((tmp_path / name).stat().st_size > 1000 for name in ("pareto.png", "pareto.svg"))
     assert len(paths) == 2
+
+
+def test_the_bank_is_a_real_axis_with_a_knee_where_everything_fits():
+    banks = [1, 2, 4, 8, 12, 16, 24]
+    res = marp.sweep(MODELS, space={"rows": [1152], "cols": [256], "bank": banks},
+                     objectives=("bank", "latency_us", "energy_uj"), workers=1)
+    rows = sorted(res.rows, key=lambda r: r["bank"])
+    lat = [r["latency_us"] for r in rows]
+    energy = [r["energy_uj"] for r in rows]
+    assert lat == sorted(lat, reverse=True) and energy == sorted(energy, reverse=True)
+    assert rows[-1]["latency_us"] == rows[-2]["latency_us"]          # 24 = 16: all fit
+    assert [r["bank"] for r in res.pareto] == [1, 2, 4, 8, 12, 16]      # the knee at 16
+    assert rows[0]["cells_written_per_inference"] > 0 == rows[-1]["cells_written_per_inference"]

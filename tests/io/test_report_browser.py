@@ -48,3 +48,19 @@ def test_report_loads_without_errors_and_draws_every_array(browser, tmp_path):
         "return document.querySelector('rect.block title').textContent")
     assert re.fullmatch(r"\w+ / layer \d+: .+ / tile r\d+ c\d+ / \d+ rows x \d+ cols", title)
     assert browser.execute_script("return document.querySelectorAll('table').length") == 3
+
+
+def test_report_draws_the_schedule_when_the_bank_is_too_small(browser, tmp_path):
+    small = marp.load_arch("qracc").with_values({"aimc.arrays": 4})
+    m = marp.compile(example_models("mlperf-tiny"), small)
+    page = tmp_path / "report.html"
+    page.write_text(report_html(m))
+    browser.get(page.as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    steps = len(m.report.timeline)
+    loads = sum(1 for s in m.report.timeline if s["loaded"])
+    rects = browser.execute_script("return document.querySelectorAll('svg.timeline rect')"
+                                   ".length")
+    assert rects == steps + loads and loads == m.report.totals["phases"]
+    text = browser.execute_script("return document.body.textContent")
+    assert "needs 19 arrays, bank has 4: 16 phases" in text
