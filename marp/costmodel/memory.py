@@ -1,9 +1,10 @@
 """Traffic outside the arrays: activations between layers, weights into the arrays, and
 partial sums between the waves of a layer (see ``memory`` in the config).
 
-* **Activations**: every layer (analog or digital) reads its input and writes its output.
-  Both sit in the activation buffer when together they fit in it, else in DRAM (energy per
-  bit; the time of moving them at the DRAM bandwidth is added to the layer).
+* **Activations**: every layer (analog or digital) reads its input and writes its output,
+  ``act_bits`` per element, packed. Both sit in the activation buffer when together they
+  fit in it, else in DRAM (energy per bit; the time of moving them at the DRAM bandwidth
+  is added to the layer).
 * **Weights**: the cells of every image loaded by the schedule are written
   (``e_write_pj_per_cell``) and fetched, from the weight buffer when every rotating weight
   fits in it, else from DRAM. Each layer carries the share of a load that its blocks hold
@@ -21,7 +22,7 @@ import numpy as np
 
 
 def _bytes(shape, act_bits: int) -> float:
-    return float(math.prod(shape)) * -(-act_bits // 8)
+    return float(math.prod(shape)) * act_bits / 8     # packed: 4-bit activations, 1/2 byte
 
 
 def activation_traffic(arch, shapes) -> tuple[float, float]:
@@ -39,7 +40,7 @@ def layer_activations(arch, workload) -> tuple[np.ndarray, np.ndarray]:
     L, b, m = workload.layers, max(1, workload.batch), arch.memory
     elems = np.array([math.prod(s) + math.prod(o)
                       for s, o in zip(L.input_shape, L.output_shape)], dtype=float)
-    moved = elems * -(-arch.aimc.act_bits // 8)
+    moved = elems * arch.aimc.act_bits / 8
     buffered = moved <= m.act_buffer_bytes
     e = moved * 8 * np.where(buffered, m.act_buffer_e_pj_per_bit, m.dram_e_pj_per_bit)
     t = np.where(buffered, 0.0, moved / m.dram_gb_per_s)
