@@ -149,3 +149,15 @@ def test_spread_layer_tiles(tiny):
     assert m.summary["arrays_used"] >= tiny.summary["arrays_used"]
     assert m.summary["latency_us"] <= tiny.summary["latency_us"]
     assert m.summary["arrays_used"] < m.summary["arrays_one_to_one"]
+
+
+def test_a_mapping_on_a_small_bank_round_trips_with_its_residency():
+    small = marp.load_arch("qracc").with_values({"aimc.arrays": 4})
+    m = marp.compile(example_models("mlperf-tiny"), small)
+    assert m.residency["policy"] == "marp" and len(m.residency["pinned"]) == 3
+    text = m.to_json()
+    back = marp.Mapping.from_json(text)
+    assert back.to_json() == text
+    assert back.residency == json.loads(text)["residency"]
+    assert back.summary["cells_written_per_inference"] == \
+        m.summary["cells_written_per_inference"] > 0
