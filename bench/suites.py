@@ -119,7 +119,9 @@ class PeerBudget:
     def skip(self, n: int) -> dict:
         out = {}
         for name, (n_prev, seconds) in self.last.items():
-            predicted = seconds * (n / n_prev) ** 2       # peers' bin scans are quadratic
+            # cubic: peers' free lists grow with the items per bin (greedypacker ran over
+            # 5 minutes on BKW13 where a square law from BKW12 predicted about 40 s)
+            predicted = seconds * (n / n_prev) ** 3
             if predicted > self.limit:
                 out[name] = f"predicted {predicted:.0f} s > {self.limit:.0f} s"
         return out
