@@ -139,7 +139,11 @@ def build(blocks, packing, n_layers, order, bank: int, *, pinned=None,
         pinned = tuple(range(packing.arrays_used))
     elif pinned is None:
         pinned = choose_pinned(cells, bank)
-    pinned = tuple(sorted(int(i) for i in pinned))
+    pinned = tuple(sorted({int(i) for i in pinned}))
+    bad = [i for i in pinned if not 0 <= i < packing.arrays_used]
+    if bad:
+        raise ValueError(f"pinned image {bad[0]} does not exist: the packing has "
+                         f"{packing.arrays_used} images (0..{packing.arrays_used - 1})")
     R = bank - len(pinned)
     if R < 1 and packing.arrays_used > bank:
         raise ValueError(f"pinned={len(pinned)} images leave no array of the {bank} to "

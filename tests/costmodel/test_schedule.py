@@ -155,3 +155,12 @@ def test_shrinking_the_bank_never_helps_and_a_fitting_bank_changes_nothing(
         assert runs[bank]["latency_ns"] == pytest.approx(runs[A]["latency_ns"])
         assert runs[bank]["energy_uj"] == pytest.approx(runs[A]["energy_uj"])
         assert runs[bank]["cells_written_per_inference"] == 0
+
+
+def test_pinned_images_are_checked():
+    w = fc_layers(2)
+    b, p = blocks_of([0, 1], [0, 0], [0, 0])
+    with pytest.raises(ValueError, match="pinned image 5 does not exist: the packing has 2"):
+        cost((b, p), w, tiny_arch(1), pinned=(5,))
+    with pytest.raises(ValueError, match="leave no array of the 1 to rotate"):
+        cost((b, p), w, tiny_arch(1), pinned=(0,))
