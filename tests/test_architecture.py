@@ -13,9 +13,10 @@ ROOT = Path(marp.__file__).resolve().parent
 LAYERS = ["base", "packing", "workload", "hardware", "costmodel", "io", "compiler", "cli",
           "top"]
 BASE = {"marp._validate", "marp._version", "marp._registry", "marp._kernels", "marp.data"}
-# imported inside functions on purpose: optional extras, or slow to import (onnx ~1 s)
+# imported inside functions on purpose: optional extras, or slow to import (onnx ~1 s;
+# PyYAML and multiprocessing ~20 ms each, kept out of "import marp")
 LAZY_OK = {"onnx", "google.protobuf.message", "distributed", "matplotlib",
-           "matplotlib.pyplot"}
+           "matplotlib.pyplot", "yaml", "concurrent.futures"}
 MAX_LINES = 60           # code lines of a function, its docstring not counted
 MAX_PARAMS = 8
 WIDE_OK = {"compile", "pack"}      # keyword forms that build their options objects

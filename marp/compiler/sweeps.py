@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import itertools
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,6 +174,8 @@ def sweep(models, arch="qracc", space=None, *,
         _run_dask(scheduler, pts, workloads, arch, done)
     elif executor is None:
         n = workers or min(os.cpu_count() or 1, max(1, len(pts)))
+        # imported here on purpose: multiprocessing adds ~20 ms to "import marp"
+        from concurrent.futures import ProcessPoolExecutor, as_completed
         with ProcessPoolExecutor(n, initializer=_init_worker,
                                  initargs=(workloads, arch)) as pool:
             futures = {pool.submit(_evaluate_in_worker, p): i for i, p in enumerate(pts)}

@@ -13,8 +13,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from marp._validate import ArrayShape
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
@@ -281,6 +279,12 @@ def from_dict(doc: dict, source: str = "<dict>") -> Arch:
                 memory=MemoryConfig(**built["memory"]))
 
 
+def _yaml():
+    """PyYAML, imported on first use on purpose: it adds ~20 ms to "import marp"."""
+    import yaml
+    return yaml
+
+
 def available_archs() -> tuple[str, ...]:
     """Names of the bundled configs (``load_arch(name)``)."""
     return tuple(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
@@ -303,7 +307,7 @@ def load_arch(path_or_name) -> Arch:
         raise FileNotFoundError(f"{path}: cannot read the architecture config "
                                 f"({exc.strerror})") from None
     try:
-        doc = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
+        doc = _yaml().safe_load(raw)
+    except _yaml().YAMLError as exc:
         raise ArchError(str(path), [f"not valid YAML: {exc}"]) from None
     return from_dict(doc, source=str(path))
