@@ -21,6 +21,10 @@ from bench.progress import Silent
 DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
 REFERENCE = "marp maxrects-bssf first-fit"
 PEER_LIMIT_S = 60.0
+# how a peer's time grows with the items, measured: rectpack's bin scans are quadratic;
+# greedypacker's free lists grow with the items per bin (it ran over 5 minutes on BKW13
+# where a square law from BKW12 predicted about 40 s), so a cube law; others: a cube
+GROWTH = {"rectpack": 2, "greedypacker": 3}
 
 
 def family(name: str, n: int, seed: int = 5000):
@@ -119,9 +123,7 @@ class PeerBudget:
     def skip(self, n: int) -> dict:
         out = {}
         for name, (n_prev, seconds) in self.last.items():
-            # cubic: peers' free lists grow with the items per bin (greedypacker ran over
-            # 5 minutes on BKW13 where a square law from BKW12 predicted about 40 s)
-            predicted = seconds * (n / n_prev) ** 3
+            predicted = seconds * (n / n_prev) ** GROWTH.get(name.split()[0], 3)
             if predicted > self.limit:
                 out[name] = f"predicted {predicted:.0f} s > {self.limit:.0f} s"
         return out
