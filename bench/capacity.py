@@ -1,6 +1,6 @@
 """Models on a bank too small for them: the three capacity policies side by side.
 
-    python -m bench.capacity [--quick]
+    python -m bench.capacity [--quick] [--cases]
 
 For the four MLPerf Tiny models together and for ResNet-18 (224x224, 8-bit weights) on
 the default QRAcc arrays (1152x256), every bank from 1 array to all-resident, the policies
@@ -22,8 +22,9 @@ import argparse
 import time
 
 import marp
-from bench.nets import resnet18
+from bench.nets import resnet18, vgg19
 from marp.compiler.options import example_models
+from marp.costmodel.accounting import block_costs
 
 POLICIES = ("packed", "layerwise", "marp")
 
@@ -66,11 +67,39 @@ def run(name, workloads, arch, quick):
     return rows
 
 
+def cases():
+    """The three cases of issue 14, re-measured."""
+    ms = example_models("mlperf-tiny")
+    q = marp.load_arch("qracc")
+    g64 = q.with_values(q.geometry_values(64, 64))
+    print("MLPerf Tiny on 64x64 arrays (1,091 images when resident):")
+    for bank in (1, 16, 1091):
+        t = marp.compile(ms, g64.with_values({"aimc.arrays": bank})).report.totals
+        print(f"  bank {bank:5d}: {t['phases']:5d} phases, {t['latency_us']:7.1f} us, "
+              f"{t['energy_uj']:6.2f} uJ (fetch {t['energy_pj']['fetch'] * 1e-6:.2f} uJ)")
+    print("MLPerf Tiny on the default 1152x256 arrays:")
+    for bank in (1, 16):
+        t = marp.compile(ms, q.with_values({"aimc.arrays": bank})).report.totals
+        e = t["energy_pj"]
+        print(f"  bank {bank:3d}: {t['latency_us']:.1f} us, {t['energy_uj']:.2f} uJ; write "
+              f"{e['write'] * 1e-6:.3f} uJ, fetch {e['fetch'] * 1e-6:.2f} uJ")
+    z = marp.load_arch("zigzag_aimc")
+    m = marp.compile([vgg19()], z.with_values({"aimc.arrays": 1}))
+    t_vec = block_costs(m.blocks, z)[0]
+    ops_ns = float((t_vec * m.workloads[0].layers.vectors[m.blocks.layer]).sum())
+    print(f"VGG-19 on one zigzag_aimc array: latency {m.report.totals['latency_us'] / 1e3:.2f}"
+          f" ms; its array ops alone take {ops_ns / 1e6:.2f} ms")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m bench.capacity",
                                  description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer banks, MLPerf Tiny only")
+    ap.add_argument("--quick", action="store_true", help="MLPerf Tiny only")
+    ap.add_argument("--cases", action="store_true", help="the three cases of issue 14")
     args = ap.parse_args(argv)
+    if args.cases:
+        cases()
+        return
     arch = marp.load_arch("qracc")
     tiny = [marp.load_onnx(p) for p in example_models("mlperf-tiny")]
     run("MLPerf Tiny (4 models)", tiny, arch, args.quick)
