@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 import time
 
-# seconds per section of a full run (python -m bench, 2 cores, marp 0.1.0, measured 337 s)
-NOMINAL_S = {"random": 200.0, "2bp": 30.0, "large": 110.0, "mlperf-tiny": 5.0}
+# seconds per section of a full run (python -m bench, 2 cores: 1,287 s in all)
+NOMINAL_S = {"random": 950.0, "2bp": 30.0, "large": 310.0, "mlperf-tiny": 5.0}
 NOMINAL_QUICK_S = {"random": 2.0, "2bp": 2.0, "large": 1.0, "mlperf-tiny": 1.0}
 
 
