@@ -301,8 +301,11 @@ def _compile_table(summary, baseline) -> str:
                  f"{summary['arrays_one_to_one']:6d} {summary['latency_us']:11.2f} "
                  f"{summary['energy_uj']:10.4f} {summary['tops_per_w']:8.2f}")
     lines.append(f"utilization {100 * summary['utilization']:.1f} % (one-to-one "
-                 f"{100 * baseline['utilization']:.1f} %); one-to-one latency "
-                 f"{baseline['latency_us']:.2f} us, energy {baseline['energy_uj']:.4f} uJ")
+                 f"{100 * baseline['utilization']:.1f} %); one-to-one on the same bank of "
+                 f"{baseline['bank_arrays']} arrays: latency {baseline['latency_us']:.2f} us, "
+                 f"energy {baseline['energy_uj']:.4f} uJ"
+                 + (f" ({baseline['phases']} phases: its {baseline['arrays_used']} images "
+                    f"rotate)" if baseline["cells_written_per_inference"] else ""))
     return "\n".join(lines)
 
 
