@@ -149,6 +149,14 @@ def _search(blocks, placed, combined, arch, opts: CompileOptions):
 def _compile_workloads(workloads, arch, opts: CompileOptions, step,
                        baseline: bool = True) -> Mapping:
     """Lower, replicate, pack, search, verify and cost loaded workloads on one arch."""
+    prepared = prepare(workloads, arch, opts, step)
+    return finish(prepared, arch, opts, step, baseline)
+
+
+def prepare(workloads, arch, opts: CompileOptions, step=_quiet) -> tuple:
+    """The part of a compile that the bank size does not change: lowering, replication
+    and the whole-network packing (verified). Pass it to :func:`finish` with the arch
+    (any bank size, the same arrays otherwise); sweeps prepare once per geometry."""
     step("lower", 1, 4)
     blocks, combined, layer_model = _lower_all(workloads, arch, opts)
     replicas = None
@@ -160,6 +168,14 @@ def _compile_workloads(workloads, arch, opts: CompileOptions, step,
     a = arch.aimc
     placed = _place(blocks, arch, opts, replicated=replicas is not None)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
+    return workloads, blocks, combined, layer_model, replicas, placed
+
+
+def finish(prepared, arch, opts: CompileOptions, step=_quiet,
+           baseline: bool = True) -> Mapping:
+    """The searches, the fit to the bank and the cost of a :func:`prepare` result."""
+    workloads, blocks, combined, layer_model, replicas, placed = prepared
+    a = arch.aimc
     placed, arch = _search(blocks, placed, combined, arch, opts)
     order = capacity.execution_order(layer_model, arch.schedule.model_order)
     placed, residency, report = _fit_bank(blocks, placed, combined, order, arch, opts)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from marp.compiler.driver import compile as compile_models
-from marp.compiler.driver import load_all
+from marp.compiler.driver import finish, load_all, prepare
+from marp.compiler.options import CompileOptions
 from marp.hardware.arch import load_arch
 
 SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "packing")
@@ -86,23 +86,47 @@ def _arch_for(arch, point):
     return arch.with_values(values) if values else arch
 
 
+def _row(point, m, g) -> dict:
+    row = dict(point)
+    t = m.report.totals
+    for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w",
+              "bank_arrays", "phases", "cells_written_per_inference"):
+        row[k] = t[k]
+    row["arrays_one_to_one"] = len(m.blocks)
+    row["cells"] = t["arrays_used"] * g.aimc.array_rows * g.aimc.array_cols
+    row["bank_cells"] = t["bank_arrays"] * g.aimc.array_rows * g.aimc.array_cols
+    return row
+
+
+def evaluate_group(group, workloads, arch) -> list:
+    """Rows of points that differ only in ``bank``: lowered and packed once, then fitted
+    to each bank and costed (as ``compile`` would, one point at a time)."""
+    rows, prepared = [], None
+    for point in group:
+        try:
+            g = _arch_for(arch, point)
+            opts = CompileOptions(depthwise=point.get("depthwise", "digital"),
+                                  packing=point.get("packing", "maxrects-bssf"))
+            if prepared is None:
+                prepared = prepare(tuple(workloads), g, opts)
+            rows.append(_row(point, finish(prepared, g, opts, baseline=False), g))
+        except (ValueError, TypeError) as exc:
+            rows.append({**point, "error": f"{type(exc).__name__}: {exc}"})
+    return rows
+
+
 def evaluate(point, workloads, arch) -> dict:
     """One row: the point, its metrics, or its error."""
-    row = dict(point)
-    try:
-        g = _arch_for(arch, point)
-        m = compile_models(list(workloads), g, depthwise=point.get("depthwise", "digital"),
-                           packing=point.get("packing", "maxrects-bssf"), baseline=False)
-        t = m.report.totals
-        for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w",
-                  "bank_arrays", "phases", "cells_written_per_inference"):
-            row[k] = t[k]
-        row["arrays_one_to_one"] = len(m.blocks)
-        row["cells"] = t["arrays_used"] * g.aimc.array_rows * g.aimc.array_cols
-        row["bank_cells"] = t["bank_arrays"] * g.aimc.array_rows * g.aimc.array_cols
-    except (ValueError, TypeError) as exc:
-        row["error"] = f"{type(exc).__name__}: {exc}"
-    return row
+    return evaluate_group([point], workloads, arch)[0]
+
+
+def _groups(pts) -> list:
+    """Indices of the points, grouped by everything but the bank (in point order)."""
+    groups = {}
+    for i, p in enumerate(pts):
+        key = tuple(sorted((k, v) for k, v in p.items() if k != "bank"))
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
 
 
 def _init_worker(workloads, arch):
@@ -110,9 +134,9 @@ def _init_worker(workloads, arch):
     _WORKER_MODELS = (workloads, arch)
 
 
-def _evaluate_in_worker(point):
+def _evaluate_in_worker(group):
     workloads, arch = _WORKER_MODELS
-    return evaluate(point, workloads, arch)
+    return evaluate_group(group, workloads, arch)
 
 
 def mark_pareto(rows, objectives) -> None:
@@ -126,9 +150,9 @@ def mark_pareto(rows, objectives) -> None:
         r.setdefault("pareto", False)
 
 
-def _evaluate_shared(point, shared):
+def _evaluate_shared(group, shared):
     workloads, arch = shared
-    return evaluate(point, workloads, arch)
+    return evaluate_group(group, workloads, arch)
 
 
 def _run_dask(scheduler, pts, workloads, arch, done):
@@ -140,10 +164,11 @@ def _run_dask(scheduler, pts, workloads, arch, done):
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         shared = client.scatter((workloads, arch), broadcast=True)
-        futures = {client.submit(_evaluate_shared, p, shared, pure=False): i
-                   for i, p in enumerate(pts)}
+        futures = {client.submit(_evaluate_shared, [pts[i] for i in idx], shared,
+                                 pure=False): idx for idx in _groups(pts)}
         for f in dask_completed(futures):
-            done(futures[f], f.result())
+            for i, row in zip(futures[f], f.result()):
+                done(i, row)
     finally:
         if client is not scheduler:
             client.close()
@@ -170,21 +195,27 @@ def sweep(models, arch="qracc", space=None, *,
         if on_row is not None:
             on_row(row)
 
+    # points that differ only in the bank share their lowering and packing: one task each
+    groups = _groups(pts)
     if scheduler is not None:
         _run_dask(scheduler, pts, workloads, arch, done)
     elif executor is None:
-        n = workers or min(os.cpu_count() or 1, max(1, len(pts)))
+        n = workers or min(os.cpu_count() or 1, max(1, len(groups)))
         # imported here on purpose: multiprocessing adds ~20 ms to "import marp"
         from concurrent.futures import ProcessPoolExecutor, as_completed
         with ProcessPoolExecutor(n, initializer=_init_worker,
                                  initargs=(workloads, arch)) as pool:
-            futures = {pool.submit(_evaluate_in_worker, p): i for i, p in enumerate(pts)}
+            futures = {pool.submit(_evaluate_in_worker, [pts[i] for i in idx]): idx
+                       for idx in groups}
             for f in as_completed(futures):
-                done(futures[f], f.result())
+                for i, row in zip(futures[f], f.result()):
+                    done(i, row)
     else:
-        futures = [executor.submit(evaluate, p, workloads, arch) for p in pts]
-        for i, f in enumerate(futures):
-            done(i, f.result())
+        futures = [(idx, executor.submit(evaluate_group, [pts[i] for i in idx], workloads,
+                                         arch)) for idx in groups]
+        for idx, f in futures:
+            for i, row in zip(idx, f.result()):
+                done(i, row)
     mark_pareto(rows, objectives)
     return SweepResult(rows=rows, objectives=tuple(objectives))
 

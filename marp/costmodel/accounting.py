@@ -30,12 +30,14 @@ physics of one array op are methods of ``arch.aimc``):
 from __future__ import annotations
 
 import csv
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from marp.costmodel import memory
-from marp.costmodel.schedule import build, image_cells_rows, load_times, timeline
+from marp.costmodel.schedule import Timeline, build, image_cells_rows, load_times, timeline
 from marp.hardware.arch import Arch, load_arch
 from marp.workload.lowering import Blocks
 from marp.packing.packer import Packing
@@ -48,9 +50,10 @@ ENERGY_PARTS = ("dac", "adc", "array", "digital", "act", "write", "fetch", "leak
 class CostReport:
     """Per-layer arrays (``layers``: name -> numpy array, one entry per workload layer),
     totals, and the same totals for the one-to-one baseline (``baseline``, or None).
-    ``timeline``: when images rotate through a bank too small for them, one dict per step
-    of the schedule (layer, images, loaded images, load and compute start/end in ns from
-    the first step); None when everything fits. It is not part of ``to_dict``."""
+    ``timeline``: when images rotate through a bank too small for them, a sequence of one
+    dict per step of the schedule (layer, images, loaded images, load and compute
+    start/end in ns from the first step, built on access); None when everything fits. It
+    is not part of ``to_dict``."""
 
     layers: dict
     totals: dict
@@ -165,11 +168,27 @@ def digital_ops_cost(arch, workload):
     return cycles * 1e3 / d.f_mhz, work * d.e_mac_pj
 
 
+_DIGITAL_CACHE: dict = {}     # the capacity search costs one workload many times
+_DIGITAL_LOCK = threading.Lock()
+
+
 def _digital_layers(blocks, workload, arch, n_layers):
-    """(cycles, time ns, energy pJ) per layer for the layers left to the digital engine."""
+    """(cycles, time ns, energy pJ) per layer for the layers left to the digital engine
+    (read-only arrays, remembered for the last few workloads: they depend on the
+    workload, the digital engine and the activation bits only)."""
+    key = (id(workload), blocks.digital_layers.tobytes(), arch.digital, arch.aimc.act_bits)
+    hit = _DIGITAL_CACHE.get(key)       # a dict lookup: safe beside other threads
+    if hit is not None and hit[0]() is workload:
+        return hit[1]
     cycles, time, energy = np.zeros(n_layers), np.zeros(n_layers), np.zeros(n_layers)
     for i in blocks.digital_layers:
         cycles[i], time[i], energy[i] = _digital_layer(arch, workload, int(i))
+    for a in (cycles, time, energy):
+        a.setflags(write=False)
+    with _DIGITAL_LOCK:
+        if len(_DIGITAL_CACHE) >= 32:
+            _DIGITAL_CACHE.pop(next(iter(_DIGITAL_CACHE)))
+        _DIGITAL_CACHE[key] = (weakref.ref(workload), (cycles, time, energy))
     return cycles, time, energy
 
 
@@ -330,11 +349,7 @@ def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
                   batch_time_ns=float(t_batch), write_time_ns=float(load_ns),
                   throughput_inf_per_s=throughput,
                   tops=float(2 * totals["macs"] / latency_ns / 1e3) if latency_ns > 0 else 0.0)
-    c["timeline"] = None if sched.fits else [
-        {"layer": L.name[layer], "images": list(imgs), "loaded": list(load),
-         "load_start_ns": ls, "load_end_ns": le, "start_ns": s, "end_ns": e}
-        for (layer, imgs), load, (ls, le, s, e) in zip(sched.steps, sched.loads,
-                                                      c["events"])]
+    c["timeline"] = None if sched.fits else Timeline(sched, L.name, c["events"])
     layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
               "engine": c["engine"], "vectors": L.vectors.copy(), "macs": L.macs.copy(),
               "blocks": np.bincount(blocks.layer, minlength=n), "arrays_touched": c["touched"],

@@ -87,6 +87,37 @@ class Schedule:
         return self.load_img.size == 0
 
 
+class Timeline:
+    """The steps of a schedule as dicts (layer, images, loaded images, load and compute
+    start and end in ns), built on access: a list-like sequence."""
+
+    def __init__(self, sched: Schedule, names, events):
+        self._sched, self._names, self._events = sched, names, events
+        self._rows = None
+
+    def _all(self) -> list:
+        if self._rows is None:
+            s = self._sched
+            self._rows = [
+                {"layer": self._names[layer], "images": list(imgs), "loaded": list(load),
+                 "load_start_ns": ls, "load_end_ns": le, "start_ns": st, "end_ns": en}
+                for (layer, imgs), load, (ls, le, st, en) in zip(s.steps, s.loads,
+                                                                 self._events)]
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __getitem__(self, k):
+        return self._all()[k]
+
+    def __bool__(self) -> bool:
+        return len(self._events) > 0
+
+
 def image_cells_rows(blocks, packing):
     """(cells, rows) of each image: cells held by its blocks, rows spanned (written)."""
     A = packing.arrays_used

@@ -77,6 +77,7 @@ TIMELINE_STEPS = 2000    # steps drawn at most (a note says when there are more)
 def timeline_svg(steps, total_ns: float) -> str:
     """The residency schedule as two lanes over time: loads (writes of array images) and
     compute steps, each with a hover title; ``steps`` as in ``CostReport.timeline``."""
+    steps = list(steps)
     end = max([total_ns] + [s["end_ns"] for s in steps[:TIMELINE_STEPS]]) or 1.0
     scale = (TIMELINE_PX - 80) / end
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{TIMELINE_PX}" height="86" '

@@ -99,3 +99,15 @@ def test_the_bank_is_a_real_axis_with_a_knee_where_everything_fits():
     assert rows[-1]["latency_us"] == rows[-2]["latency_us"]          # 24 = 16: all fit
     assert [r["bank"] for r in res.pareto] == [1, 2, 4, 8, 12, 16]      # the knee at 16
     assert rows[0]["cells_written_per_inference"] > 0 == rows[-1]["cells_written_per_inference"]
+
+
+def test_a_sweep_row_is_the_compile_of_its_point():
+    res = marp.sweep(MODELS, space={"rows": [256], "cols": [256], "bank": [4, 64]},
+                     workers=1)
+    for row in res.rows:
+        arch = marp.load_arch("qracc")
+        arch = arch.with_values({**arch.geometry_values(256, 256), "aimc.arrays": row["bank"]})
+        t = marp.compile(MODELS, arch).report.totals
+        for key in ("arrays_used", "latency_us", "energy_uj", "phases",
+                    "cells_written_per_inference"):
+            assert row[key] == t[key], key
