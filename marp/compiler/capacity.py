@@ -102,20 +102,23 @@ def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bss
     left = left[np.argsort(pos[blocks.layer[left]], kind="stable")]
     cuts = np.flatnonzero(np.diff(pos[blocks.layer[left]])) + 1
     capacity = rotating * shape[0] * shape[1]
-    current, current_area = np.zeros(0, dtype=np.int64), 0
+    current, current_area, done = np.zeros(0, dtype=np.int64), 0, None
     for idx in np.split(left, cuts) if left.size else []:
         trial = np.concatenate([current, idx])
         trial_area = current_area + int(area[idx].sum())
-        # the area bound rules most trials out without packing them
-        if trial_area <= capacity and (_sub(blocks, trial, shape, packing, rotating,
-                                            rank)[0] >= 0).all():
-            current, current_area = trial, trial_area
+        # the area bound rules most trials out without packing them; a trial that fits
+        # is the phase's packing (first-fit: the array limit changed nothing)
+        fit = _sub(blocks, trial, shape, packing, rotating, rank=rank) \
+            if trial_area <= capacity else None
+        if fit is not None and (fit[0] >= 0).all():
+            current, current_area, done = trial, trial_area, fit
             continue
         if current.size:
-            groups.append((current, _sub(blocks, current, shape, packing)))
-        current, current_area = idx, int(area[idx].sum())
+            groups.append((current, done or _sub(blocks, current, shape, packing,
+                                                 rank=rank)))
+        current, current_area, done = idx, int(area[idx].sum()), None
     if current.size:
-        groups.append((current, _sub(blocks, current, shape, packing)))
+        groups.append((current, done or _sub(blocks, current, shape, packing, rank=rank)))
     return _assemble(blocks, groups, shape, f"{packing}+phases"), tuple(range(pinned_n))
 
 

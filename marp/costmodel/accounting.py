@@ -238,11 +238,14 @@ def _merge_outputs(blocks, packing, wave_keys, waves, n_layers):
     wave = np.where(hit, img_wave[o][at] if img_key.size else 0, 0)   # pinned: wave 0
     cols = blocks.width[sel] // np.where(blocks.slice[sel] < 0,
                                          blocks.layer_slices[layer], 1)
-    tile = np.stack([layer, blocks.job[sel], blocks.col_tile[sel], blocks.slice[sel]], 1)
-    _, tile_id = np.unique(tile, axis=0, return_inverse=True)
+    key = layer
+    for part in (blocks.job[sel], blocks.col_tile[sel], blocks.slice[sel] + 1):
+        part = part.astype(np.int64)
+        key = key * (int(part.max()) + 1) + part               # one integer per tile
+    _, tile_id = np.unique(key, return_inverse=True)
     tile_id = tile_id.ravel()
-    pairs = np.unique(np.stack([tile_id, wave], 1), axis=0)
-    spans = np.bincount(pairs[:, 0])                       # waves each tile spans
+    pairs = np.unique(tile_id * (int(wave.max()) + 1) + wave)
+    spans = np.bincount(pairs // (int(wave.max()) + 1))     # waves each tile spans
     lead = np.unique(tile_id, return_index=True)[1]
     np.add.at(out, layer[lead], (spans - 1) * cols[lead])
     return out
