@@ -80,14 +80,24 @@ def layerwise(blocks, order, shape, packing="maxrects-bssf"):
     return _assemble(blocks, groups, shape, f"{packing}+layerwise"), ()
 
 
-def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bssf"):
-    """(Packing, pinned images) of the ``"marp"`` policy (see the module doc)."""
+def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bssf",
+           whole=None):
+    """(Packing, pinned images) of the ``"marp"`` policy (see the module doc). ``whole``:
+    the whole-network area-desc first-fit packing with ``packing`` when the caller has it
+    (first-fit fills each array before the next opens: its first k arrays are the packing
+    limited to k arrays, so the pinned part is read off it)."""
     rotating = max(1, min(rotating, bank))
     area = blocks.height.astype(np.int64) * blocks.width
     groups, pinned_n = [], 0
     left = np.arange(len(blocks))
     if bank - rotating > 0:
-        first = _sub(blocks, left, shape, packing, max_arrays=bank - rotating)
+        if whole is not None:
+            k = bank - rotating
+            keep = whole.array < k
+            first = (np.where(keep, whole.array, -1), np.where(keep, whole.x, -1),
+                     np.where(keep, whole.y, -1), min(k, whole.arrays_used))
+        else:
+            first = _sub(blocks, left, shape, packing, max_arrays=bank - rotating)
         held = np.flatnonzero(first[0] >= 0)
         if held.size:
             groups.append((held, (first[0][held], first[1][held], first[2][held], first[3])))
@@ -122,7 +132,7 @@ def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bss
     return _assemble(blocks, groups, shape, f"{packing}+phases"), tuple(range(pinned_n))
 
 
-def best_phases(blocks, workload, arch, order, packing="maxrects-bssf"):
+def best_phases(blocks, workload, arch, order, packing="maxrects-bssf", whole=None):
     """(Packing, pinned, rotating arrays, its CostReport without baseline) of the
     ``"marp"`` policy with the ``R`` of the lowest energy-delay product (module doc)."""
     bank, best, worse = arch.aimc.arrays, None, 0
@@ -130,7 +140,8 @@ def best_phases(blocks, workload, arch, order, packing="maxrects-bssf"):
     for rotating in candidates:
         if worse >= 2 and rotating != bank:     # past the minimum; bank itself is tried
             continue
-        placed, pinned = phases(blocks, order, arch.aimc.shape, bank, rotating, packing)
+        placed, pinned = phases(blocks, order, arch.aimc.shape, bank, rotating, packing,
+                                whole)
         report = cost((blocks, placed), workload, arch, baseline=False, order=order,
                       pinned=pinned)
         t = report.totals

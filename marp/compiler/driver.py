@@ -206,8 +206,12 @@ def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions):
         placed, residency["pinned"] = capacity.layerwise(blocks, order, arch.aimc.shape,
                                                          opts.packing)
     elif policy == "marp":
+        # the constructive packing (area-desc first-fit) gives the pinned part for free
+        whole = placed if placed.order == "area-desc" and placed.bin_selection == \
+            "first-fit" and not placed.refine_iterations and not placed.rotated.any() \
+            and placed.arrays_before_refine == placed.arrays_used else None
         placed, residency["pinned"], residency["rotating"], report = capacity.best_phases(
-            blocks, combined, arch, order, opts.packing)
+            blocks, combined, arch, order, opts.packing, whole)
     else:
         residency["pinned"] = None
     return placed, residency, report
