@@ -8,10 +8,15 @@ from typing import NamedTuple
 import numpy as np
 
 INT32_MAX = np.iinfo(np.int32).max
+# The largest rectangle or array side marp accepts: with sides below 2^30, x + w and
+# y + h stay within the kernels' 32-bit coordinates (they reach at most 2^31 - 2).
+MAX_SIDE = 2**30 - 1
 
 
-def positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
-    """Return value as an int; raise TypeError/ValueError naming the parameter otherwise."""
+def positive_int(name: str, value: object, *, allow_zero: bool = False,
+                 high: int = INT32_MAX) -> int:
+    """Return value as an int in [0 or 1, high]; raise TypeError/ValueError naming the
+    parameter otherwise."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
             value = int(value)
@@ -19,8 +24,10 @@ def positive_int(name: str, value: object, *, allow_zero: bool = False) -> int:
             raise TypeError(f"{name} must be an integer, got {value!r}")
     value = int(value)
     low = 0 if allow_zero else 1
-    if value < low or value > INT32_MAX:
-        raise ValueError(f"{name} must be an integer in [{low}, {INT32_MAX}], got {value}")
+    if value < low or value > high:
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value}"
+                         + (f" (the largest side marp accepts is 2^30 - 1)"
+                            if high == MAX_SIDE else ""))
     return value
 
 
@@ -46,10 +53,20 @@ def size_array(name: str, values: object) -> np.ndarray:
     bad = np.flatnonzero(arr <= 0)
     if bad.size:
         raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} must be positive")
-    bad = np.flatnonzero(arr > INT32_MAX)
+    bad = np.flatnonzero(arr > MAX_SIDE)
     if bad.size:
-        raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} exceeds {INT32_MAX}")
+        raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} exceeds {MAX_SIDE:,} (2^30 - 1), "
+                         f"the largest side marp accepts")
     return np.ascontiguousarray(arr, dtype=np.int32)
+
+
+def area_sum(widths: np.ndarray, heights: np.ndarray) -> int:
+    """The exact sum of widths x heights as a Python int (sides below 2^30: each area
+    fits 60 bits, and the sum is taken in two 32-bit halves, so nothing overflows)."""
+    area = widths.astype(np.uint64) * heights.astype(np.uint64)
+    high = int((area >> np.uint64(32)).sum(dtype=np.uint64))
+    low = int((area & np.uint64(0xFFFFFFFF)).sum(dtype=np.uint64))
+    return (high << 32) + low
 
 
 def size_arrays(widths: object, heights: object) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +79,8 @@ def size_arrays(widths: object, heights: object) -> tuple[np.ndarray, np.ndarray
 
 
 def array_shape(array_cols: object, array_rows: object) -> tuple[int, int]:
-    return positive_int("array_cols", array_cols), positive_int("array_rows", array_rows)
+    return (positive_int("array_cols", array_cols, high=MAX_SIDE),
+            positive_int("array_rows", array_rows, high=MAX_SIDE))
 
 
 class ArrayShape(NamedTuple):
@@ -91,7 +109,8 @@ def array_size(array, array_cols, array_rows, where: str) -> ArrayShape:
             rows, cols = array
         except (TypeError, ValueError):
             raise ValueError(f"array must be a (rows, cols) pair, got {array!r}") from None
-        return ArrayShape(positive_int("array rows", rows), positive_int("array cols", cols))
+        return ArrayShape(positive_int("array rows", rows, high=MAX_SIDE),
+                          positive_int("array cols", cols, high=MAX_SIDE))
     if array_cols is None or array_rows is None:
         raise TypeError(f"{where}() needs the array size: array=(rows, cols)")
     warnings.warn(f"{where}(..., array_cols, array_rows) is deprecated and will be removed "

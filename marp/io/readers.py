@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from marp._validate import MAX_SIDE
+
 
 class RectsFormatError(ValueError):
     """A malformed rectangle file; the message starts with ``file:line:``."""
@@ -60,6 +62,9 @@ def _size(text: str, source: str, line: int, what: str) -> int:
         raise RectsFormatError(source, line, f"{what} {text!r} is not an integer") from None
     if value <= 0:
         raise RectsFormatError(source, line, f"{what} {value} must be positive")
+    if value > MAX_SIDE:
+        raise RectsFormatError(source, line, f"{what} {value} exceeds {MAX_SIDE:,} (2^30 - 1), "
+                                             f"the largest side marp accepts")
     return value
 
 
@@ -143,16 +148,23 @@ def read_2bp(path) -> list[BinPackingInstance]:
                                 (W, "bin width", i + 4)):
             if value <= 0:
                 raise RectsFormatError(name, ln, f"{what} {value} must be positive")
+            if value > MAX_SIDE:
+                raise RectsFormatError(name, ln, f"{what} {value} exceeds {MAX_SIDE:,} "
+                                                 f"(2^30 - 1), the largest marp accepts")
         i += 4
         if i + n > len(lines):
             raise RectsFormatError(name, len(lines), f"instance {ab} announces {n} items, "
                                                      f"the file ends after {len(lines) - i}")
         hw = np.empty((n, 2), dtype=np.int64)
         for k in range(n):
-            hw[k] = _leading_ints(lines[i + k], 2, name, i + k + 1, "item height and width")
-            if hw[k].min() <= 0:
-                raise RectsFormatError(name, i + k + 1, f"item size {tuple(hw[k])} must be "
-                                                        f"positive")
+            got = _leading_ints(lines[i + k], 2, name, i + k + 1, "item height and width")
+            if max(got) > MAX_SIDE:             # before int64 storage can refuse or wrap it
+                raise RectsFormatError(name, i + k + 1, f"item size {tuple(got)} must be in "
+                                                        f"[1, {MAX_SIDE:,}]")
+            hw[k] = got
+            if hw[k].min() <= 0 or hw[k].max() > MAX_SIDE:
+                raise RectsFormatError(name, i + k + 1, f"item size {tuple(int(v) for v in hw[k])} "
+                                                        f"must be in [1, {MAX_SIDE:,}]")
         i += n
         instances.append(BinPackingInstance(cls, n, rel, ab, W, H,
                                             hw[:, 1].astype(np.int32),

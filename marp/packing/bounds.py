@@ -121,7 +121,11 @@ def _suffix_table(ix, iy, weight, nx, ny):
 
 
 def _large_small(w, h, W, H) -> int:
-    """max over (p, q) of |I1| + ceil(area(big minus I1, plus I3) / (W H)), see module doc."""
+    """max over (p, q) of |I1| + ceil(area(big minus I1, plus I3) / (W H)), see module doc.
+    Its area tables are summed in float64: past 2^53 cells in all they would round, so the
+    bound is left out then (0 is always a valid bound)."""
+    if _validate.area_sum(w, h) >= 2**53:
+        return 0
     qs = _thresholds(w[2 * w <= W], W)
     ps = _thresholds(h[2 * h <= H], H)
     # every threshold used below is a cell edge: "w >= edge"
@@ -156,7 +160,7 @@ def lower_bounds(widths, heights, array_cols=None, array_rows=None, *, array=Non
     w, h = _validate.size_arrays(widths, heights)
     H, W = _validate.array_size(array, array_cols, array_rows, "lower_bounds")
     w64, h64 = w.astype(np.int64), h.astype(np.int64)
-    area = _ceil_div(int(np.dot(w64, h64)), W * H)
+    area = _ceil_div(_validate.area_sum(w, h), W * H)
     if rotation or w.size == 0:
         named = {"area": area, "width_band": 0, "height_band": 0, "big_items": 0,
                  "large_small": 0}

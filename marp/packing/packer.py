@@ -86,7 +86,8 @@ class Packing:
                 raise TypeError("from_placements() takes shape=(rows, cols)")
             shape = _validate.array_size(shape, *deprecated, "Packing.from_placements")
         rows, cols = _validate.array_size(shape, None, None, "Packing.from_placements")
-        array = np.asarray(array, dtype=np.int64)
+        array, x, y = (_placement_values(name, v) for name, v in
+                       (("array", array), ("x", x), ("y", y)))
         if rotated is None:
             rotated = np.zeros(array.shape[0], dtype=bool)
         if arrays_used is None:
@@ -112,8 +113,8 @@ class Packing:
 
     @property
     def placed_area(self) -> int:
-        return int(np.dot(self.widths[self.placed].astype(np.int64),
-                          self.heights[self.placed].astype(np.int64)))
+        """Cells covered by the placed rectangles (exact)."""
+        return _validate.area_sum(self.widths[self.placed], self.heights[self.placed])
 
     @property
     def utilization(self) -> float:
@@ -156,6 +157,21 @@ class Packing:
         return (f"Packing(n={len(self)}, placed={self.n_placed}, arrays_used={self.arrays_used}, "
                 f"array={self.array_cols}x{self.array_rows}, "
                 f"utilization={self.utilization:.4f}, algorithm={self.algorithm!r})")
+
+
+def _placement_values(name: str, values) -> np.ndarray:
+    """Placements as int64, refusing values that 32-bit storage would change (rather than
+    wrap them: x = 2**32 + 1 must not become 1)."""
+    arr = np.asarray(values)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        if not (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.floor(arr))):
+            raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64) if arr.size else arr.astype(np.int64).reshape(arr.shape)
+    bad = np.flatnonzero((arr < -1) | (arr > _validate.INT32_MAX))
+    if bad.size:
+        raise ValueError(f"{name}[{bad[0]}] = {arr[bad[0]]} is outside [-1, "
+                         f"{_validate.INT32_MAX}]")
+    return arr
 
 
 def _seed(seed: object) -> int:

@@ -52,11 +52,13 @@ def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
         _fail("out-of-bounds", (i,),
               f"rectangle {i} ({pw[i]}x{ph[i]} at x={x[i]}, y={y[i]} in array {array[i]}) "
               f"lies outside the {H}x{W} array (rows x cols) or past arrays_used={p.arrays_used}")
-    used = np.zeros(p.arrays_used, dtype=bool)
-    used[array[placed]] = True
-    empty = np.flatnonzero(~used)
-    if empty.size:
-        _fail("empty-array", (), f"array {empty[0]} holds no rectangle but arrays_used="
+    # the first array number missing among the used ones (nothing allocated per array:
+    # arrays_used may be any number a caller wrote)
+    used = np.unique(array[placed])
+    gaps = np.flatnonzero(used != np.arange(used.size))
+    empty = int(gaps[0]) if gaps.size else (used.size if used.size < p.arrays_used else -1)
+    if empty >= 0:
+        _fail("empty-array", (), f"array {empty} holds no rectangle but arrays_used="
                                  f"{p.arrays_used} counts it")
 
 
