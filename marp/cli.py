@@ -505,13 +505,30 @@ def main(argv=None) -> int:
         commands = {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile,
                     "sweep": cmd_sweep}
         return commands[args.command](args)
-    except (CliError, ValueError, TypeError, OSError) as exc:
-        if "--debug" in (sys.argv[1:] if argv is None else argv):
-            traceback.print_exc()
-        print(f"marp: error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("marp: interrupted", file=sys.stderr)
+    except EXPECTED as exc:
+        _report(argv, f"marp: error: {_one_line(exc)}")
+    except Exception as exc:       # a bug of marp's: one line, the traceback on request
+        _report(argv, f"marp: error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+                      f"(please report it; --debug prints the traceback)")
     return EXIT_USAGE
+
+
+# errors of the user's input or machine, reported as one line
+EXPECTED = (CliError, ValueError, TypeError, OSError, OverflowError, MemoryError, csv.Error)
+
+
+def _one_line(exc) -> str:
+    text = str(exc) or type(exc).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return "; ".join(lines) if len(lines) <= 4 else "; ".join(lines[:4]) + "; ..."
+
+
+def _report(argv, line: str) -> None:
+    if "--debug" in (sys.argv[1:] if argv is None else argv):
+        traceback.print_exc()
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

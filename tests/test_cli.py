@@ -250,3 +250,26 @@ def test_compile_says_when_the_bank_is_too_small(capsys, tmp_path):
     parts = doc["energy_pj"]
     assert parts["write"] > 0 and parts["fetch"] > parts["write"]
     assert sum(m["energy_uj"] for m in doc["models"]) == pytest.approx(doc["energy_uj"])
+
+
+def test_an_unexpected_error_is_one_line_asking_for_a_report(capsys, monkeypatch):
+    import marp.cli as cli
+
+    def boom(args):
+        raise KeyError("surprise")
+    monkeypatch.setattr(cli, "cmd_layers", boom)
+    code, out, err = run(capsys, "layers", "x.onnx")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("marp: error: unexpected KeyError: 'surprise' (please report it")
+    code, _, err = run(capsys, "--debug", "layers", "x.onnx")
+    assert code == 2 and "Traceback" in err
+
+
+def test_a_multi_line_config_problem_is_still_one_line(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("aimc: [1, 2\n")
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--arch", str(bad))
+    assert code == 2 and err.count("\n") == 1 and "not valid YAML at line" in err
+    bad.write_bytes(b"name: \xff\xfe\n")
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--arch", str(bad))
+    assert code == 2 and err.count("\n") == 1 and "not UTF-8 text" in err

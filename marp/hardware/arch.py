@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from marp._validate import ArrayShape
+from marp._validate import MAX_SIDE, ArrayShape
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 ADC_ENERGY_MODELS = ("constant", "zigzag")
@@ -32,8 +32,8 @@ class ArchError(ValueError):
 INT, FLOAT, BOOL, STR = "int", "float", "bool", "str"
 SCHEMA = {
     "aimc": {
-        "array_rows": (INT, 1, None, False, "wordlines (inputs) per array"),
-        "array_cols": (INT, 1, None, False, "bitlines (outputs) per array"),
+        "array_rows": (INT, 1, MAX_SIDE, False, "wordlines (inputs) per array"),
+        "array_cols": (INT, 1, MAX_SIDE, False, "bitlines (outputs) per array"),
         "arrays": (INT, 1, None, False, "arrays in the bank"),
         "cell_bits": (INT, 1, 16, False, "bits stored per cell"),
         "differential": (BOOL, None, None, False, "signed weights on device pairs"),
@@ -306,8 +306,14 @@ def load_arch(path_or_name) -> Arch:
     except OSError as exc:
         raise FileNotFoundError(f"{path}: cannot read the architecture config "
                                 f"({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ArchError(str(path), [f"not UTF-8 text (byte {exc.start}: {exc.reason})"]) \
+            from None
     try:
         doc = _yaml().safe_load(raw)
     except _yaml().YAMLError as exc:
-        raise ArchError(str(path), [f"not valid YAML: {exc}"]) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ArchError(str(path), [f"not valid YAML{where}: {what}"]) from None
     return from_dict(doc, source=str(path))

@@ -56,10 +56,10 @@ class BinPackingInstance:
 
 def _size(text: str, source: str, line: int, what: str) -> int:
     text = text.strip()
-    try:
-        value = int(text)
-    except ValueError:
-        raise RectsFormatError(source, line, f"{what} {text!r} is not an integer") from None
+    # plain ASCII digits only: int() would also take "1_000" and non-ASCII digits
+    if not (text.isascii() and text.lstrip("+-").isdigit()):
+        raise RectsFormatError(source, line, f"{what} {text!r} is not an integer")
+    value = int(text)
     if value <= 0:
         raise RectsFormatError(source, line, f"{what} {value} must be positive")
     if value > MAX_SIDE:
@@ -94,6 +94,10 @@ def read_rects_csv(source, name: str | None = None) -> RectTable:
     if header is None or not any(c.strip() for c in header):
         return RectTable(np.zeros(0, np.int32), np.zeros(0, np.int32), [], name)
     cols = [c.strip().lower() for c in header]
+    twice = sorted({c for c in cols if c in ("w", "h", "id") and cols.count(c) > 1})
+    if twice:
+        raise RectsFormatError(name, 1, f"header {header!r} names column(s) "
+                                        f"{', '.join(twice)} more than once")
     missing = [c for c in ("w", "h") if c not in cols]
     if missing:
         raise RectsFormatError(name, 1, f"header {header!r} lacks column(s) "

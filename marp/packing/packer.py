@@ -292,6 +292,8 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     seed = _seed(seed)
     max_bins = -1 if max_arrays is None else _validate.positive_int(
         "max_arrays", max_arrays, allow_zero=True)
+    if not isinstance(rotation, (bool, np.bool_)):     # "no" is a true string
+        raise TypeError(f"rotation must be True or False, got {rotation!r}")
     rotation = bool(rotation)
     if not partial:
         too_big = _oversized(w, h, W, H, rotation)

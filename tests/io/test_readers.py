@@ -106,3 +106,16 @@ def test_strip_count_mismatch(tmp_path):
     f.write_text("3\n10 10\n1 2 3\n")
     with pytest.raises(RectsFormatError, match="3 items announced, 1 found"):
         read_strip(f)
+
+
+@pytest.mark.parametrize("text,match", [
+    ("w,h,w\n3,4,5\n", "names column.s. w more than once"),
+    ("w,h\n1_000,4\n", "w '1_000' is not an integer"),
+    ("w,h\n\u0663,4\n", "is not an integer"),
+    ("w,h\n3000000000,4\n", "w 3000000000 exceeds 1,073,741,823"),
+])
+def test_csv_numbers_are_plain_ascii_and_columns_unique(tmp_path, text, match):
+    f = tmp_path / "r.csv"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(RectsFormatError, match=match):
+        read_rects_csv(f)

@@ -236,3 +236,14 @@ def test_many_arrays_tree_growth():
     for algo in ("skyline-bl", "maxrects-bssf"):
         p = packed(w, h, 32, 32, algorithm=algo, order="random", seed=1)
         assert p.arrays_used > 200 and p.placed.all()
+
+
+def test_rotation_must_be_a_bool():
+    with pytest.raises(TypeError, match="rotation must be True or False, got 'no'"):
+        marp.pack([1], [1], array=(4, 4), rotation="no")
+
+
+def test_config_sides_are_limited_like_pack():
+    arch = marp.load_arch("qracc")
+    with pytest.raises(marp.ArchError, match=r"aimc.array_rows: 2147483648 out of range"):
+        arch.with_values({"aimc.array_rows": 2**31})
