@@ -7,7 +7,9 @@ import dataclasses
 import io
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from importlib.resources import files
@@ -21,7 +23,7 @@ from marp.compiler.options import example_models
 from marp.compiler.sweeps import METRICS, SPACE_KEYS, points, sweep
 from marp.io import readers
 from marp.io.drawing import report_html
-from marp.io.files import write_atomic
+from marp.io.files import write_atomic, write_set
 from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
 from marp.workload.lowering import DEPTHWISE
 
@@ -374,9 +376,7 @@ def _write_outputs(folder, mapping, summary, page) -> None:
         writer.writeheader()
         writer.writerows(rows)
     texts["layers.csv"] = out.getvalue()
-    os.makedirs(folder, exist_ok=True)
-    for name, text in texts.items():
-        write_atomic(os.path.join(folder, name), text)
+    write_set(folder, texts, owned=tuple(texts))
 
 
 def _sweep_parser(sub) -> None:
@@ -419,6 +419,7 @@ def cmd_sweep(args) -> int:
         writer = csv.DictWriter(handle, fieldnames=list(SPACE_KEYS) + list(METRICS) + ["error"],
                                 extrasaction="ignore")
         writer.writeheader()
+        handle.flush()            # a sweep stopped before its first row leaves the header
 
     total, start = len(points(space)), time.perf_counter()
 
@@ -495,7 +496,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt       # the same clean-up as Ctrl-C: temp files, workers
+
+
 def main(argv=None) -> int:
+    """The ``marp`` command; SIGTERM is handled like Ctrl-C while it runs."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

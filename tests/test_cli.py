@@ -273,3 +273,45 @@ def test_a_multi_line_config_problem_is_still_one_line(capsys, tmp_path):
     bad.write_bytes(b"name: \xff\xfe\n")
     code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--arch", str(bad))
     assert code == 2 and err.count("\n") == 1 and "not UTF-8 text" in err
+
+
+def test_out_is_one_set_replaced_whole_and_keeps_a_users_files(capsys, tmp_path):
+    out = tmp_path / "run"
+    assert run(capsys, "compile", "--example", "mlperf-tiny", "--out", str(out),
+               "--quiet")[0] == 0
+    first = (out / "mapping.json").read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["layers.csv", "mapping.json",
+                                                      "report.html"]
+    assert run(capsys, "compile", "--example", "mlperf-tiny", "--out", str(out), "--quiet",
+               "--depthwise", "diagonal")[0] == 0
+    assert (out / "mapping.json").read_text() != first
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]         # no temp folder left
+    (out / "notes.txt").write_text("mine")
+    assert run(capsys, "compile", "--example", "mlperf-tiny", "--out", str(out),
+               "--quiet")[0] == 0
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_sigterm_stops_a_sweep_and_its_workers(tmp_path):
+    import signal
+    import time
+    out = tmp_path / "sw"
+    proc = subprocess.Popen([sys.executable, "-m", "marp", "sweep", "--example",
+                             "mlperf-tiny", "--rows", "64,128,256,512,1152", "--cols",
+                             "64,128,256,512", "--bank", "1,2,3,4,5,6,7,8", "--workers", "2",
+                             "--out", str(out), "--quiet"], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not (out / "sweep.csv").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "interrupted" in err
+    lines = (out / "sweep.csv").read_text().splitlines()
+    assert lines and lines[0].startswith("rows,cols,bank")            # the header is there
+    time.sleep(0.5)
+    # forked workers carry the parent's command line: none may be left
+    left = subprocess.run(["pgrep", "-f", "--bank 1,2,3,4,5,6,7,8 --workers 2"],
+                          capture_output=True, text=True).stdout.split()
+    assert left == []

@@ -13,6 +13,7 @@ models once (not once per point); ``executor=`` takes any ``concurrent.futures.E
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import os
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 from marp.compiler.driver import finish, load_all, prepare
 from marp.compiler.options import CompileOptions
 from marp.hardware.arch import load_arch
+from marp.io.files import write_atomic
 
 SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "packing")
 METRICS = ("arrays_used", "arrays_one_to_one", "utilization", "latency_us", "energy_uj",
@@ -52,10 +54,12 @@ class SweepResult:
     def to_csv(self, path, rows=None) -> None:
         rows = self.rows if rows is None else rows
         keys = list(SPACE_KEYS) + list(METRICS) + ["pareto", "error"]
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=keys, extrasaction="ignore",
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_atomic(os.fspath(path), out.getvalue())      # whole or not at all
 
 
 def points(space) -> list[dict]:
@@ -139,6 +143,15 @@ def _evaluate_in_worker(group):
     return evaluate_group(group, workloads, arch)
 
 
+def _stop(pool) -> None:
+    """Cancel what has not started and end the workers now (shutdown alone would wait for
+    the running points)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    procs = getattr(pool, "_processes", None) or {}     # private, hence the care
+    for proc in list(procs.values()):
+        proc.terminate()
+
+
 def mark_pareto(rows, objectives) -> None:
     """Set row["pareto"] on the non-dominated successful rows (objectives minimised)."""
     ok = [r for r in rows if "error" not in r]
@@ -203,13 +216,17 @@ def sweep(models, arch="qracc", space=None, *,
         n = workers or min(os.cpu_count() or 1, max(1, len(groups)))
         # imported here on purpose: multiprocessing adds ~20 ms to "import marp"
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        with ProcessPoolExecutor(n, initializer=_init_worker,
-                                 initargs=(workloads, arch)) as pool:
+        pool = ProcessPoolExecutor(n, initializer=_init_worker, initargs=(workloads, arch))
+        try:
             futures = {pool.submit(_evaluate_in_worker, [pts[i] for i in idx]): idx
                        for idx in groups}
             for f in as_completed(futures):
                 for i, row in zip(futures[f], f.result()):
                     done(i, row)
+        except BaseException:
+            _stop(pool)                    # no worker outlives an interrupted sweep
+            raise
+        pool.shutdown()
     else:
         futures = [(idx, executor.submit(evaluate_group, [pts[i] for i in idx], workloads,
                                          arch)) for idx in groups]

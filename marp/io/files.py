@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 
@@ -18,3 +19,40 @@ def write_atomic(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_set(folder: str, texts: dict, owned: tuple) -> None:
+    """Write the files ``texts`` ({name: text}) into ``folder`` as one set: a reader sees
+    the old set, the new set or (for an instant) no folder, never a mix. The set is
+    written into a temporary folder beside ``folder`` and swapped in by renames. When
+    ``folder`` holds files other than ``owned`` names (a user's), they are kept: each file
+    is then replaced atomically on its own instead."""
+    folder = os.path.abspath(folder)
+    if os.path.isdir(folder) and set(os.listdir(folder)) - set(owned):
+        for name, text in texts.items():
+            write_atomic(os.path.join(folder, name), text)
+        return
+    parent = os.path.dirname(folder)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.marp-", dir=parent)
+    old = None
+    try:
+        for name, text in texts.items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            os.chmod(os.path.join(tmp, name), 0o644)
+        os.chmod(tmp, 0o755)
+        if os.path.isdir(folder):
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.old-", dir=parent)
+            os.rmdir(old)
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+    except BaseException:
+        if old is not None and not os.path.exists(folder):
+            os.replace(old, folder)          # put the old set back
+            old = None
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
