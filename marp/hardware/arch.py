@@ -46,7 +46,7 @@ SCHEMA = {
         "adc_energy_model": (STR, None, None, False, "constant or zigzag"),
         "e_adc_pj": (FLOAT, 0, None, False, "energy per conversion (constant model)"),
         "e_shift_add_pj": (FLOAT, 0, None, False, "digital shift-add per conversion"),
-        "vdd_v": (FLOAT, 0, None, True, "supply voltage (zigzag ADC model)"),
+        "vdd_v": (FLOAT, 0, 10, True, "supply voltage (zigzag ADC model)"),
         "t_array_op_ns": (FLOAT, 0, None, True, "time of one array op"),
         "e_dac_pj": (FLOAT, 0, None, False, "energy per row per input cycle"),
         "e_cell_pj": (FLOAT, 0, None, False, "energy per active cell per input cycle"),

@@ -13,6 +13,7 @@ import math
 import os
 
 from marp._validate import positive_int
+from marp.workload import onnx_checks
 from marp.workload.layers import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
 
 # operators through which a constant stays a constant weight (data input first)
@@ -139,7 +140,8 @@ def _read_model(path_or_model):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path}: no such model file")
     try:
-        model = onnx.load(path)
+        # external data is read only after its location is checked (onnx_checks)
+        model = onnx.load(path, load_external_data=False)
     except (DecodeError, ValueError, RuntimeError, OSError) as exc:
         raise WorkloadError(f"{path}: not a readable ONNX model (truncated or corrupt: "
                             f"{exc})") from None
@@ -147,6 +149,26 @@ def _read_model(path_or_model):
         raise WorkloadError(f"{path}: the ONNX graph has no nodes (truncated or empty "
                             f"file?)")
     return model, path
+
+
+def _check_model(model, source, folder) -> None:
+    """The spec rules of :mod:`marp.workload.onnx_checks`, then external data loaded."""
+    onnx = _onnx()
+    onnx_checks.check_opset(onnx, model, source)
+    onnx_checks.check_graph(model.graph, source)
+    for t in model.graph.initializer:
+        onnx_checks.check_tensor(onnx, t, source, folder)
+    for node in model.graph.node:
+        for a in node.attribute:
+            if node.op_type == "Constant" and a.name == "value":
+                onnx_checks.check_tensor(onnx, a.t, source, folder,
+                                         f"value of Constant node {node.name!r}")
+    if folder is not None and any(t.data_location == onnx.TensorProto.EXTERNAL
+                                  for t in model.graph.initializer):
+        try:
+            onnx.load_external_data_for_model(model, folder)
+        except (OSError, ValueError) as exc:
+            raise WorkloadError(f"{source}: external data: {exc}") from None
 
 
 def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str) -> dict:
@@ -230,6 +252,9 @@ def _per_inference(vectors_run: int, batch_div: int) -> int:
 
 def _conv_layer(g: _Graph, node, index, batch_div):
     xi, wi = CONV_OPS[node.op_type]
+    if len(node.input) <= max(xi, wi) or not node.input[wi]:
+        raise WorkloadError(f"{g.source}: {node.op_type} node {node.name!r}: needs an input "
+                            f"and a weight, got inputs {list(node.input)}")
     w_name = node.input[wi]
     const = g.constant(w_name)
     if const is None:
@@ -243,6 +268,7 @@ def _conv_layer(g: _Graph, node, index, batch_div):
     x_shape = g.shape(node.input[xi], node, "input")
     y_shape = g.shape(node.output[0], node, "output")
     transposed = node.op_type == "ConvTranspose"
+    onnx_checks.check_conv(node, w_shape, x_shape, _attrs(node), g.source)
     groups, kernel, strides, dilations, pads = _spatial_attrs(node, x_shape, y_shape,
                                                               w_shape, transposed)
     k = math.prod(kernel)
@@ -268,6 +294,9 @@ def _conv_layer(g: _Graph, node, index, batch_div):
 def _matmul_layer(g: _Graph, node, index, batch_div):
     """A weight layer (dict), or a DigitalOp when neither operand is constant."""
     ai, bi = MATMUL_OPS[node.op_type]
+    if len(node.input) <= max(ai, bi):
+        raise WorkloadError(f"{g.source}: {node.op_type} node {node.name!r}: needs two "
+                            f"operands, got inputs {list(node.input)}")
     a_name, b_name = node.input[ai], node.input[bi]
     a_shape = g.shape(a_name, node, "input A")
     b_shape = g.shape(b_name, node, "input B")
@@ -327,6 +356,9 @@ def load_onnx(path_or_model, *, batch: int = 1, input_shapes: dict | None = None
     """
     batch = positive_int("batch", batch)
     model, source = _read_model(path_or_model)
+    folder = None if hasattr(path_or_model, "graph") else \
+        os.path.dirname(os.path.abspath(os.fspath(path_or_model)))
+    _check_model(model, source, folder)
     pinned = _pin_inputs(model, batch, input_shapes, source)
     g = _Graph(_infer(model, source).graph, source)
     first = next(iter(pinned.values()), ())
