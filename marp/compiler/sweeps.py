@@ -13,9 +13,12 @@ models once (not once per point); ``executor=`` takes any ``concurrent.futures.E
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
 import itertools
 import os
+import signal
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,6 +139,21 @@ def _groups(pts) -> list:
 def _init_worker(workloads, arch):
     global _WORKER_MODELS
     _WORKER_MODELS = (workloads, arch)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to end this worker when the sweep's process dies, even by
+    SIGKILL (no orphan keeps computing). Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)          # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:                      # the parent died before the call
+        os._exit(1)
 
 
 def _evaluate_in_worker(group):

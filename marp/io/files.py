@@ -34,7 +34,9 @@ def write_set(folder: str, texts: dict, owned: tuple) -> None:
         return
     parent = os.path.dirname(folder)
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.marp-", dir=parent)
+    _remove_stale(parent, os.path.basename(folder))
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.marp-{os.getpid()}-",
+                           dir=parent)
     old = None
     try:
         for name, text in texts.items():
@@ -43,7 +45,8 @@ def write_set(folder: str, texts: dict, owned: tuple) -> None:
             os.chmod(os.path.join(tmp, name), 0o644)
         os.chmod(tmp, 0o755)
         if os.path.isdir(folder):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.old-", dir=parent)
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(folder)}.marp-{os.getpid()}-",
+                                   dir=parent)
             os.rmdir(old)
             os.replace(folder, old)
         os.replace(tmp, folder)
@@ -56,3 +59,25 @@ def write_set(folder: str, texts: dict, owned: tuple) -> None:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale(parent: str, name: str) -> None:
+    """Remove temporary folders of earlier runs that were killed (SIGKILL leaves no chance
+    to clean up): ``.NAME.marp-PID-*`` whose process is gone."""
+    prefix = f".{name}.marp-"
+    for entry in os.listdir(parent):
+        if not entry.startswith(prefix):
+            continue
+        pid = entry[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -66,16 +66,20 @@ def test_the_segfault_case_is_a_clear_error_now():
     assert all("exceeds 1,073,741,823 (2^30 - 1)" in r["error"] for r in got["runs"])
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_sides_at_the_limit_pack_validly_with_refinement(seed):
-    got = run_child(seed=seed, lo=2**27, hi=MAX_SIDE + 1, n=120, side=MAX_SIDE,
-                    iterations=60)
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**16), st.integers(1, 120), st.sampled_from([1, 2**20, 2**27, 2**29]),
+       st.sampled_from([MAX_SIDE, 2**29 + 12345, 2**30 - 2**20]))
+def test_sides_up_to_the_limit_pack_validly_with_refinement(seed, n, lo, side):
+    """Every algorithm, rotation and refinement included, on sizes drawn up to the limit;
+    in a subprocess, so that a kernel crash fails the test instead of aborting pytest."""
+    got = run_child(seed=seed, lo=min(lo, side), hi=side + 1, n=n, side=side, iterations=40)
     for r in got["runs"]:
         assert "error" not in r, r
         p = marp.Packing.from_placements(r["array"], r["x"], r["y"], got["w"], got["h"],
-                                         shape=(MAX_SIDE, MAX_SIDE), rotated=r["rot"])
-        marp.verify(p, got["w"], got["h"], array=(MAX_SIDE, MAX_SIDE))
-        independent_check(p, got["w"], got["h"], MAX_SIDE, MAX_SIDE)
+                                         shape=(side, side), rotated=r["rot"])
+        marp.verify(p, got["w"], got["h"], array=(side, side))
+        independent_check(p, got["w"], got["h"], side, side)
+        assert p.placed.all()
 
 
 @settings(max_examples=25, deadline=None)
