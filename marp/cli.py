@@ -415,11 +415,12 @@ def cmd_sweep(args) -> int:
     writer, handle, done = None, None, []
     if args.out:
         os.makedirs(args.out, exist_ok=True)
-        handle = open(os.path.join(args.out, "sweep.csv"), "w", newline="", encoding="utf-8")
-        writer = csv.DictWriter(handle, fieldnames=list(SPACE_KEYS) + list(METRICS) + ["error"],
-                                extrasaction="ignore")
-        writer.writeheader()
-        handle.flush()            # a sweep stopped before its first row leaves the header
+        fields = list(SPACE_KEYS) + list(METRICS) + ["error"]
+        path = os.path.join(args.out, "sweep.csv")
+        # the header lands whole before any row: a killed sweep never leaves an empty file
+        write_atomic(path, ",".join(fields) + "\r\n")
+        handle = open(path, "a", newline="", encoding="utf-8")
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
 
     total, start = len(points(space)), time.perf_counter()
 

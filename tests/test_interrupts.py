@@ -32,7 +32,7 @@ def test_a_killed_compile_leaves_one_whole_set(tmp_path, sig):
     out = tmp_path / "run"
     subprocess.run(COMPILE + ["--out", str(out)], check=True)
     rng = random.Random(sig)
-    for _ in range(6):
+    for _ in range(10):          # 20 random moments over the two signals
         proc = subprocess.Popen(COMPILE + ["--out", str(out), "--depthwise", "diagonal"])
         time.sleep(rng.uniform(0.5, 3.0))
         proc.send_signal(sig)
@@ -45,21 +45,27 @@ def test_a_killed_compile_leaves_one_whole_set(tmp_path, sig):
 
 
 def test_a_killed_sweep_leaves_a_valid_csv_and_no_worker(tmp_path):
-    out = tmp_path / "sw"
-    args = [sys.executable, "-m", "marp", "sweep", "--example", "mlperf-tiny", "--rows",
-            "64,128,256,512,1152", "--cols", "64,128,256,512", "--bank", "1,2,3,4,5,6,7,9",
-            "--workers", "2", "--out", str(out), "--quiet"]
-    proc = subprocess.Popen(args)
-    deadline = time.time() + 60
-    while not (out / "sweep.csv").exists() and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    proc.kill()
-    proc.wait(timeout=30)
-    time.sleep(1.0)
-    left = subprocess.run(["pgrep", "-f", "--bank 1,2,3,4,5,6,7,9 --workers 2"],
-                          capture_output=True, text=True).stdout.split()
-    assert left == []
-    rows = list(csv.reader((out / "sweep.csv").open()))
-    assert rows[0][:3] == ["rows", "cols", "bank"]
-    assert all(len(r) == len(rows[0]) for r in rows)                # no half-written row
+    rng = random.Random(7)
+    for k in range(20):                                             # 20 random moments
+        out = tmp_path / f"sw{k}"
+        args = [sys.executable, "-m", "marp", "sweep", "--example", "mlperf-tiny",
+                "--rows", "64,128,256,512,1152", "--cols", "64,128,256,512", "--bank",
+                "1,2,3,4,5,6,7,9", "--workers", "2", "--out", str(out), "--quiet"]
+        proc = subprocess.Popen(args, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.8, 3.0))
+        proc.send_signal(signal.SIGKILL if k % 2 else signal.SIGTERM)
+        proc.wait(timeout=30)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            left = subprocess.run(["pgrep", "-f", "--bank 1,2,3,4,5,6,7,9 --workers 2"],
+                                  capture_output=True, text=True).stdout.split()
+            if not left:
+                break
+            time.sleep(0.1)
+        assert left == [], f"workers left after kill {k}"
+        if (out / "sweep.csv").exists():
+            rows = list(csv.reader((out / "sweep.csv").open()))
+            assert rows[0][:3] == ["rows", "cols", "bank"]          # never an empty file
+            assert all(len(r) == len(rows[0]) for r in rows)        # no half-written row
+        assert not [p for p in out.iterdir() if p.name.startswith(".")] \
+            if out.exists() else True

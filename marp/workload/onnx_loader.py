@@ -308,6 +308,10 @@ def _matmul_layer(g: _Graph, node, index, batch_div):
         b_shape = b_shape[:-2] + (b_shape[-1], b_shape[-2])
     a_shape = (1,) + a_shape if len(a_shape) == 1 else a_shape     # vector operands
     b_shape = b_shape + (1,) if len(b_shape) == 1 else b_shape
+    if a_shape[-1] != b_shape[-2] or min(a_shape + b_shape) <= 0:
+        raise WorkloadError(f"{g.source}: {node.op_type} node {node.name!r}: operands of "
+                            f"shapes {a_shape} and {b_shape} do not multiply (inner "
+                            f"dimensions must agree and be positive)")
     b_const, a_const = g.constant(b_name), g.constant(a_name)
     if b_const is None and a_const is None:
         macs = math.prod(y_shape) * a_shape[-1]
