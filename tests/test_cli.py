@@ -315,3 +315,10 @@ def test_sigterm_stops_a_sweep_and_its_workers(tmp_path):
     left = subprocess.run(["pgrep", "-f", "--bank 1,2,3,4,5,6,7,8 --workers 2"],
                           capture_output=True, text=True).stdout.split()
     assert left == []
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_line(capsys, tmp_path):
+    f = tmp_path / "huge.csv"
+    f.write_text("w,h,id\n3,4," + "x" * 200_000 + "\n")
+    code, out, err = run(capsys, "pack", str(f), "--array", "10x10")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "field larger" in err
