@@ -20,12 +20,18 @@ physics of one array op are methods of ``arch.aimc``):
   row-stationary engine: ``cycles = ceil(MACs / (PEs * utilisation))`` where the
   utilisation folds the kernel height onto PE rows and output rows onto PE columns
   (pooling and act x act products: 1); energy ``MACs * e_mac + bytes * e_sram``.
-* Weight reload: a mapping with A arrays on a bank of B < A arrays time-shares one array
-  among the A - B + 1 least-filled arrays, whose cells are written every ``batch``
-  inferences (energy ``e_write_pj_per_cell`` per cell, time ``t_write_row_ns`` per row).
-* Latency: sum of the layer times, the digital work and the reload time (sequential).
-  Throughput: 1 / the busiest array or engine (pipelined; an array serialises every layer
-  it holds). Leakage: static power of the powered arrays and the engine over the latency.
+* More array images (A) than arrays in the bank (B): the residency schedule of
+  :mod:`marp.costmodel.schedule` (pinned images, rotating slots, one step per wave of a
+  layer, loads before the steps that need them, partial sums merged digitally between
+  waves); blocks on one physical array never run at once. Traffic outside the arrays
+  (activations of every layer, weight writes and fetches, partial sums) is counted by
+  :mod:`marp.costmodel.memory`. When everything fits the same code runs with every image
+  pinned and nothing loaded.
+* Latency: the timeline of the steps (loads, overlapped when ``write_overlap`` allows),
+  the digital work and the activation moves from DRAM, per inference of a batch.
+  Throughput: when everything fits, 1 / the busiest array or engine (pipelined; an array
+  serialises every layer it holds); else 1 / latency. Leakage: static power of the
+  powered arrays (min(A, B)) and the engine over the latency, shared out by layer time.
 """
 from __future__ import annotations
 
