@@ -274,7 +274,7 @@ def _between(sched, order, extra_ns):
     return after, lead
 
 
-def _layer_costs(blocks, packing, workload, arch, sched):
+def _layer_costs(blocks, packing, workload, arch, sched, image_cells):
     """Per layer: cycles, time (ns), energy parts (pJ), engine; per step: compute time."""
     L, n = workload.layers, len(workload.layers)
     t_vec, e_dac, e_adc, e_array, ops = block_costs(blocks, arch)
@@ -288,11 +288,13 @@ def _layer_costs(blocks, packing, workload, arch, sched):
     merges = _merge_outputs(blocks, packing, wave_keys, waves, n)
     d_cycles, d_time, d_energy = _digital_layers(blocks, workload, arch, n)
     act_e, act_t = memory.layer_activations(arch, workload)
-    write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n)
+    write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n,
+                                                        image_cells)
     merge = [memory.psum_merges(arch, float(L.vectors[l] * merges[l])) for l in range(n)]
-    extra = d_time + act_t + np.array([m[1] for m in merge])
-    layer_time = np.bincount(sched.step_layer, weights=step_ns, minlength=n)
-    layer_time += extra - act_t          # activation moves are a column of their own
+    merge_t = np.array([m[1] for m in merge])
+    # activation moves are a column of their own, outside the layer's compute time
+    layer_time = np.bincount(sched.step_layer, weights=step_ns, minlength=n) + d_time + merge_t
+    extra = d_time + merge_t + act_t
     engine = np.full(n, "aimc", dtype=object)
     engine[blocks.digital_layers] = "digital"
     energy = {"dac": per_layer(e_dac * vec), "adc": per_layer(e_adc * vec),
@@ -306,12 +308,10 @@ def _layer_costs(blocks, packing, workload, arch, sched):
                 busy=np.bincount(g_image, weights=t_group, minlength=packing.arrays_used))
 
 
-def _timing(sched, c, order, arch, packing, blocks, ops_ns):
-    """(latency ns per inference, batch time ns, load time ns, throughput inf/s)."""
+def _timing(sched, c, order, arch, blocks, ops_ns, cells, rows):
+    """(latency ns per inference, batch time ns, load time ns, throughput inf/s, the
+    timeline's events); ``cells``, ``rows``: of each image."""
     N = arch.schedule.batch
-    _, rows = image_cells_rows(blocks, packing)
-    cells = np.bincount(packing.array, weights=blocks.height.astype(float) * blocks.width,
-                        minlength=packing.arrays_used)
     load_ns = load_times(sched, rows, cells, arch, c["source"][1])
     # a layer's extra work (digital engine, activation moves, merges) follows its steps
     after, lead = _between(sched, order, c["extra"])
@@ -322,27 +322,27 @@ def _timing(sched, c, order, arch, packing, blocks, ops_ns):
     events = []
     t_batch = timeline(sched, c["step_ns"], load_ns, N, after + step_extra, events) \
         + N * (lead + ops_ns)
-    c["events"] = events
     latency = t_batch / N
     if sched.fits:
         busiest = max(float(c["busy"].max()) if c["busy"].size else 0.0,
                       float(c["time"][blocks.digital_layers].sum()) + ops_ns)
     else:
         busiest = latency
-    return latency, t_batch, float(sum(load_ns)), float(1e9 / busiest) if busiest > 0 \
-        else float("inf")
+    throughput = float(1e9 / busiest) if busiest > 0 else float("inf")
+    return latency, t_batch, float(sum(load_ns)), throughput, events
 
 
 def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
     L, n = workload.layers, len(workload.layers)
     order = list(range(n)) if order is None else [int(i) for i in order]
+    cells, rows = image_cells_rows(blocks, packing)         # once, for all the parts
     sched = build(blocks, packing, n, order, arch.aimc.arrays, pinned=pinned,
-                  overlap=arch.aimc.write_overlap)
-    c = _layer_costs(blocks, packing, workload, arch, sched)
+                  overlap=arch.aimc.write_overlap, cells=cells)
+    c = _layer_costs(blocks, packing, workload, arch, sched, cells)
     t_ops, e_ops = digital_ops_cost(arch, workload)
     e_ops_act, t_ops_act = memory.ops_activations(arch, workload)
-    latency_ns, t_batch, load_ns, throughput = _timing(sched, c, order, arch, packing, blocks,
-                                                       t_ops + t_ops_act)
+    latency_ns, t_batch, load_ns, throughput, events = _timing(
+        sched, c, order, arch, blocks, t_ops + t_ops_act, cells, rows)
     powered = min(packing.arrays_used, arch.aimc.arrays)
     p_static_uw = powered * arch.aimc.p_leak_uw_per_array + arch.digital.p_leak_uw
     leakage = p_static_uw * latency_ns * 1e-3                  # uW x ns = 1e-3 pJ
@@ -358,13 +358,13 @@ def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
                   batch_time_ns=float(t_batch), write_time_ns=float(load_ns),
                   throughput_inf_per_s=throughput,
                   tops=float(2 * totals["macs"] / latency_ns / 1e3) if latency_ns > 0 else 0.0)
-    c["timeline"] = None if sched.fits else Timeline(sched, L.name, c["events"])
+    steps = None if sched.fits else Timeline(sched, L.name, events)
     layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
               "engine": c["engine"], "vectors": L.vectors.copy(), "macs": L.macs.copy(),
               "blocks": np.bincount(blocks.layer, minlength=n), "arrays_touched": c["touched"],
               "cycles": c["cycles"], "time_ns": c["time"], "act_time_ns": c["act_time"],
               **{f"e_{k}_pj": v for k, v in c["energy"].items()}}
-    return layers, totals, c["timeline"]
+    return layers, totals, steps
 
 
 def _totals(blocks, packing, workload, arch, sched, c, parts):

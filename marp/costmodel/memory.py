@@ -25,25 +25,28 @@ def _bytes(shape, act_bits: int) -> float:
     return float(math.prod(shape)) * act_bits / 8     # packed: 4-bit activations, 1/2 byte
 
 
+def _moves(arch, moved):
+    """(energy pJ, time ns) of moving ``moved`` bytes of activations (a number or an
+    array): in the activation buffer when they fit in it, else through DRAM."""
+    m = arch.memory
+    buffered = np.asarray(moved) <= m.act_buffer_bytes
+    e = moved * 8 * np.where(buffered, m.act_buffer_e_pj_per_bit, m.dram_e_pj_per_bit)
+    return e, np.where(buffered, 0.0, moved / m.dram_gb_per_s)
+
+
 def activation_traffic(arch, shapes) -> tuple[float, float]:
     """(energy pJ, time ns) of moving one layer's input and output activations; ``shapes``
     is the list of tensor shapes it reads and writes in one run of the graph."""
-    m, act_bits = arch.memory, arch.aimc.act_bits
-    moved = sum(_bytes(s, act_bits) for s in shapes)
-    if moved <= m.act_buffer_bytes:
-        return moved * 8 * m.act_buffer_e_pj_per_bit, 0.0
-    return moved * 8 * m.dram_e_pj_per_bit, moved / m.dram_gb_per_s
+    e, t = _moves(arch, sum(_bytes(s, arch.aimc.act_bits) for s in shapes))
+    return float(e), float(t)
 
 
 def layer_activations(arch, workload) -> tuple[np.ndarray, np.ndarray]:
     """Per layer of ``workload``: (energy pJ, time ns) of its activation traffic."""
-    L, b, m = workload.layers, max(1, workload.batch), arch.memory
+    L, b = workload.layers, max(1, workload.batch)
     elems = np.array([math.prod(s) + math.prod(o)
                       for s, o in zip(L.input_shape, L.output_shape)], dtype=float)
-    moved = elems * arch.aimc.act_bits / 8
-    buffered = moved <= m.act_buffer_bytes
-    e = moved * 8 * np.where(buffered, m.act_buffer_e_pj_per_bit, m.dram_e_pj_per_bit)
-    t = np.where(buffered, 0.0, moved / m.dram_gb_per_s)
+    e, t = _moves(arch, elems * arch.aimc.act_bits / 8)
     return e / b, t / b
 
 
@@ -63,14 +66,14 @@ def weight_source(arch, rotating_cells: float):
     return m.dram_e_pj_per_bit, m.dram_gb_per_s, "DRAM"
 
 
-def weight_traffic(blocks, packing, sched, arch, n_layers):
-    """Per layer (write pJ, fetch pJ, cells written) per inference, and the source used."""
+def weight_traffic(blocks, packing, sched, arch, n_layers, image_cells):
+    """Per layer (write pJ, fetch pJ, cells written) per inference, and the source used;
+    ``image_cells``: the cells of each image (:func:`schedule.image_cells_rows`)."""
     A = packing.arrays_used
     loads = np.bincount(sched.load_img, minlength=A).astype(float)
     area = blocks.height.astype(np.float64) * blocks.width
     rotating = np.ones(A, dtype=bool)
     rotating[list(sched.pinned)] = False
-    image_cells = np.bincount(packing.array, weights=area, minlength=A)
     e_bit, gb_per_s, source = weight_source(arch, float(image_cells[rotating].sum()))
     batch = arch.schedule.batch
     cells = np.bincount(blocks.layer, weights=area * loads[packing.array],

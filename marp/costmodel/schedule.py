@@ -162,10 +162,12 @@ def _steps(blocks, packing, order, pinned, R):
 
 
 def build(blocks, packing, n_layers, order, bank: int, *, pinned=None,
-          overlap: bool = False) -> Schedule:
+          overlap: bool = False, cells=None) -> Schedule:
     """The schedule of a packing on ``bank`` arrays (see the module doc); ``pinned``
-    defaults to :func:`choose_pinned`, ``order`` is the layers' execution order."""
-    cells, _ = image_cells_rows(blocks, packing)
+    defaults to :func:`choose_pinned`, ``order`` is the layers' execution order,
+    ``cells`` the cells of each image when the caller has them."""
+    if cells is None:
+        cells = image_cells_rows(blocks, packing)[0]
     if packing.arrays_used <= bank:
         pinned = tuple(range(packing.arrays_used))
     elif pinned is None:
