@@ -27,6 +27,7 @@ import numpy as np
 
 from marp._registry import Choice, Registry
 from marp.costmodel.accounting import cost
+from marp.costmodel.schedule import order_positions
 from marp.packing.packer import Packing, pack_trusted
 
 CAPACITY = Registry("capacity", [
@@ -106,9 +107,8 @@ def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bss
     w64, h64 = blocks.width.astype(np.int64), blocks.height.astype(np.int64)
     rank = np.empty(len(blocks), dtype=np.int64)        # position in area-desc order
     rank[np.lexsort((-(h64 * (1 << 31) + w64), -area))] = np.arange(len(blocks))
-    pos = np.full(int(blocks.layer.max()) + 1 if len(blocks) else 0, len(order))
-    pos[np.asarray(order)[np.asarray(order) < pos.size]] = np.arange(
-        int((np.asarray(order) < pos.size).sum()))
+    pos = order_positions(order, int(blocks.layer.max()) + 1 if len(blocks) else 0,
+                          missing=len(order))
     left = left[np.argsort(pos[blocks.layer[left]], kind="stable")]
     cuts = np.flatnonzero(np.diff(pos[blocks.layer[left]])) + 1
     capacity = rotating * shape[0] * shape[1]

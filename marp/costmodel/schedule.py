@@ -135,16 +135,23 @@ def choose_pinned(cells, bank: int, keep_free: int = 1) -> tuple:
     return tuple(sorted(int(i) for i in order[:n]))
 
 
+def order_positions(order, n_layers: int, missing: int = -1) -> np.ndarray:
+    """Each layer's position in the execution ``order`` (layers ``0..n_layers-1``; one
+    that ``order`` leaves out gets ``missing``)."""
+    order = np.asarray(order, dtype=np.int64)
+    keep = order[order < n_layers]
+    pos = np.full(n_layers, missing, dtype=np.int64)
+    pos[keep] = np.arange(keep.size)
+    return pos
+
+
 def _steps(blocks, packing, order, pinned, R):
     """(step_layer, step_ptr, step_img): each analog layer in ``order``, its rotating
     images (sorted) in chunks of at most R; one empty step for a layer all pinned."""
     A = max(1, packing.arrays_used)
     key = np.unique(blocks.layer.astype(np.int64) * A + packing.array)
     layer, image = key // A, key % A
-    pos = np.full(int(layer.max()) + 1 if layer.size else 0, -1, dtype=np.int64)
-    order = np.asarray(order, dtype=np.int64)
-    keep = order[order < pos.size]
-    pos[keep] = np.arange(keep.size)
+    pos = order_positions(order, int(layer.max()) + 1 if layer.size else 0)
     rot = ~np.isin(image, np.asarray(pinned, dtype=np.int64))
     by = np.lexsort((image, pos[layer]))            # execution order, then image
     layer, image, rot = layer[by], image[by], rot[by]

@@ -162,13 +162,10 @@ def read_2bp(path) -> list[BinPackingInstance]:
         hw = np.empty((n, 2), dtype=np.int64)
         for k in range(n):
             got = _leading_ints(lines[i + k], 2, name, i + k + 1, "item height and width")
-            if max(got) > MAX_SIDE:             # before int64 storage can refuse or wrap it
+            if not 0 < min(got) <= max(got) <= MAX_SIDE:   # checked before int64 storage
                 raise RectsFormatError(name, i + k + 1, f"item size {tuple(got)} must be in "
                                                         f"[1, {MAX_SIDE:,}]")
             hw[k] = got
-            if hw[k].min() <= 0 or hw[k].max() > MAX_SIDE:
-                raise RectsFormatError(name, i + k + 1, f"item size {tuple(int(v) for v in hw[k])} "
-                                                        f"must be in [1, {MAX_SIDE:,}]")
         i += n
         instances.append(BinPackingInstance(cls, n, rel, ab, W, H,
                                             hw[:, 1].astype(np.int32),
