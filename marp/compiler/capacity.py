@@ -12,10 +12,10 @@ rewritten per inference. Three policies, by name (:data:`CAPACITY`):
   partitioning baseline of compilers for resource-constrained crossbars (COMPASS,
   arXiv 2501.06780).
 * ``"marp"``: pin the densest packing of ``bank - R`` arrays (the most cells that can stay
-  resident), then split the execution order of the remaining blocks into phases greedily:
-  a phase takes the next layer while its blocks and the phase's still pack into ``R``
-  arrays (packed together, across layers), so each rotating image is loaded once per
-  inference; a layer that needs more than ``R`` arrays on its own gets its own images and
+  resident), then split the execution order of the remaining blocks into phases: a
+  phase takes the longest run of next layers whose blocks pack together (across layers)
+  into ``R`` arrays (the run the area bound allows is tried first, then bisected), so
+  each rotating image is loaded once per inference; a layer that needs more than ``R`` arrays on its own gets its own images and
   runs in waves. Few rotating arrays pin the most cells (fewest written); many run the
   waves of large layers in parallel. ``R`` is chosen among 1, 2, 4, ..., ``bank`` for the
   lowest energy-delay product (ties: fewer cells written), each candidate costed; the
@@ -46,13 +46,17 @@ def _assemble(blocks, groups, shape, algorithm):
     array = np.full(n, -1, dtype=np.int64)
     x = np.zeros(n, dtype=np.int64)
     y = np.zeros(n, dtype=np.int64)
-    offset = 0
-    for idx, (arr, px, py, used) in groups:
-        array[idx] = arr.astype(np.int64) + offset
-        x[idx], y[idx] = px, py
-        offset += used
+    if groups:
+        used = np.array([g[1][3] for g in groups], dtype=np.int64)
+        sizes = [len(g[0]) for g in groups]
+        idx = np.concatenate([g[0] for g in groups])
+        offset = np.repeat(np.cumsum(used) - used, sizes)
+        array[idx] = np.concatenate([g[1][0] for g in groups]).astype(np.int64) + offset
+        x[idx] = np.concatenate([g[1][1] for g in groups])
+        y[idx] = np.concatenate([g[1][2] for g in groups])
+    total = int(sum(g[1][3] for g in groups))
     return Packing(array, x, y, np.zeros(n, dtype=bool), blocks.width, blocks.height,
-                   shape[1], shape[0], offset, algorithm=algorithm)
+                   shape[1], shape[0], total, algorithm=algorithm)
 
 
 def _sub(blocks, idx, shape, packing, max_arrays=-1, rank=None):
@@ -82,11 +86,12 @@ def layerwise(blocks, order, shape, packing="maxrects-bssf"):
 
 
 def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bssf",
-           whole=None):
+           whole=None, memo=None):
     """(Packing, pinned images) of the ``"marp"`` policy (see the module doc). ``whole``:
     the whole-network area-desc first-fit packing with ``packing`` when the caller has it
     (first-fit fills each array before the next opens: its first k arrays are the packing
-    limited to k arrays, so the pinned part is read off it)."""
+    limited to k arrays, so the pinned part is read off it). ``memo``: a dict shared by
+    calls on the same blocks and array shape (any bank), to reuse sub-packings."""
     rotating = max(1, min(rotating, bank))
     area = blocks.height.astype(np.int64) * blocks.width
     groups, pinned_n = [], 0
@@ -111,37 +116,75 @@ def phases(blocks, order, shape, bank: int, rotating: int, packing="maxrects-bss
                           missing=len(order))
     left = left[np.argsort(pos[blocks.layer[left]], kind="stable")]
     cuts = np.flatnonzero(np.diff(pos[blocks.layer[left]])) + 1
-    capacity = rotating * shape[0] * shape[1]
-    current, current_area, done = np.zeros(0, dtype=np.int64), 0, None
-    for idx in np.split(left, cuts) if left.size else []:
-        trial = np.concatenate([current, idx])
-        trial_area = current_area + int(area[idx].sum())
-        # the area bound rules most trials out without packing them; a trial that fits
-        # is the phase's packing (first-fit: the array limit changed nothing)
-        fit = _sub(blocks, trial, shape, packing, rotating, rank=rank) \
-            if trial_area <= capacity else None
-        if fit is not None and (fit[0] >= 0).all():
-            current, current_area, done = trial, trial_area, fit
-            continue
-        if current.size:
-            groups.append((current, done or _sub(blocks, current, shape, packing,
-                                                 rank=rank)))
-        current, current_area, done = idx, int(area[idx].sum()), None
-    if current.size:
-        groups.append((current, done or _sub(blocks, current, shape, packing, rank=rank)))
+    groups += _split_runs(blocks, left, cuts, area, shape, rotating, packing, rank,
+                          {} if memo is None else memo)
     return _assemble(blocks, groups, shape, f"{packing}+phases"), tuple(range(pinned_n))
 
 
-def best_phases(blocks, workload, arch, order, packing="maxrects-bssf", whole=None):
+def _split_runs(blocks, left, cuts, area, shape, rotating, packing, rank, memo):
+    """Groups of consecutive layers (``left``: the remaining blocks in execution order,
+    ``cuts``: where each layer's start), each the longest run found that packs into
+    ``rotating`` arrays (see the module doc); a layer that does not pack into them alone
+    gets its own images. ``memo`` keeps the packings of runs of whole layers (they do not
+    depend on the bank)."""
+    if not left.size:
+        return []
+    capacity = rotating * shape[0] * shape[1]
+    starts = np.r_[0, cuts]
+    ends = np.r_[cuts, left.size]
+    reach = np.cumsum(np.add.reduceat(area[left], starts))   # area of segments 0..i
+    seg_layer = blocks.layer[left[starts]].tolist()
+    whole = (ends - starts == np.bincount(blocks.layer)[seg_layer]).tolist()
+    groups, i, n = [], 0, starts.size
+
+    def packed(start, end, limit):
+        """The run's packing; None when it needs more than ``limit`` arrays (-1: any)."""
+        idx = left[starts[start]:ends[end - 1]]
+        if all(whole[start:end]):
+            # first-fit: a packing on at most ``limit`` arrays is the unlimited one
+            key = (packing, *seg_layer[start:end])
+            fit = memo.get(key)
+            if fit is None:
+                fit = memo[key] = _sub(blocks, idx, shape, packing, rank=rank)
+            return (idx, fit) if limit < 0 or fit[3] <= limit else None
+        fit = _sub(blocks, idx, shape, packing, limit, rank=rank)
+        return (idx, fit) if (fit[0] >= 0).all() else None
+
+    while i < n:
+        # the area bound gives the longest run that may fit; it nearly always packs, so
+        # it is tried first, then the run is halved (a trial packs the whole run)
+        before = int(reach[i - 1]) if i else 0
+        longest = int(np.searchsorted(reach, before + capacity, side="right"))
+        best, lo, hi = None, i + 1, longest
+        while lo <= hi:
+            end = hi if best is None and hi == longest else (lo + hi) // 2
+            got = packed(i, end, rotating)
+            if got is not None:
+                best, lo = (end, got), end + 1
+            else:
+                hi = end - 1
+        if best is None:                     # alone in its own images, in waves
+            groups.append(packed(i, i + 1, -1))
+            i += 1
+        else:
+            groups.append(best[1])
+            i = best[0]
+    return groups
+
+
+def best_phases(blocks, workload, arch, order, packing="maxrects-bssf", whole=None,
+                memo=None):
     """(Packing, pinned, rotating arrays, its CostReport without baseline) of the
-    ``"marp"`` policy with the ``R`` of the lowest energy-delay product (module doc)."""
+    ``"marp"`` policy with the ``R`` of the lowest energy-delay product (module doc).
+    ``memo``: as for :func:`phases` (several banks of one geometry may share it)."""
     bank, best, worse = arch.aimc.arrays, None, 0
+    memo = {} if memo is None else memo
     candidates = sorted({min(bank, 1 << k) for k in range(bank.bit_length() + 1)})
     for rotating in candidates:
         if worse >= 2 and rotating != bank:     # past the minimum; bank itself is tried
             continue
         placed, pinned = phases(blocks, order, arch.aimc.shape, bank, rotating, packing,
-                                whole)
+                                whole, memo)
         report = cost((blocks, placed), workload, arch, baseline=False, order=order,
                       pinned=pinned)
         t = report.totals

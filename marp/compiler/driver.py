@@ -168,22 +168,15 @@ def prepare(workloads, arch, opts: CompileOptions, step=_quiet) -> tuple:
     a = arch.aimc
     placed = _place(blocks, arch, opts, replicated=replicas is not None)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
-    return workloads, blocks, combined, layer_model, replicas, placed
+    # the last item: sub-packings the capacity search reuses across banks
+    return workloads, blocks, combined, layer_model, replicas, placed, {}
 
 
 def finish(prepared, arch, opts: CompileOptions, step=_quiet,
            baseline: bool = True) -> Mapping:
     """The searches, the fit to the bank and the cost of a :func:`prepare` result."""
-    workloads, blocks, combined, layer_model, replicas, placed = prepared
-    a = arch.aimc
-    placed, arch = _search(blocks, placed, combined, arch, opts)
-    order = capacity.execution_order(layer_model, arch.schedule.model_order)
-    placed, residency, report = _fit_bank(blocks, placed, combined, order, arch, opts)
-    verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
-    step("cost", 3, 4)
-    if report is None or baseline:
-        report = cost((blocks, placed), combined, arch, order=order,
-                      pinned=residency.get("pinned"), baseline=baseline)
+    workloads, blocks, _, layer_model, replicas = prepared[:5]
+    arch, placed, residency, report = settle(prepared, arch, opts, step, baseline)
     step("done", 4, 4)
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
@@ -191,7 +184,23 @@ def finish(prepared, arch, opts: CompileOptions, step=_quiet,
                    options=opts, replicas=replicas, residency=residency)
 
 
-def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions):
+def settle(prepared, arch, opts: CompileOptions, step=_quiet, baseline: bool = True):
+    """(arch, packing, residency, CostReport) of a :func:`prepare` result: what
+    :func:`finish` builds its Mapping from (sweeps need no more)."""
+    workloads, blocks, combined, layer_model, replicas, placed, memo = prepared
+    a = arch.aimc
+    placed, arch = _search(blocks, placed, combined, arch, opts)
+    order = capacity.execution_order(layer_model, arch.schedule.model_order)
+    placed, residency, report = _fit_bank(blocks, placed, combined, order, arch, opts, memo)
+    verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
+    step("cost", 3, 4)
+    if report is None or baseline:
+        report = cost((blocks, placed), combined, arch, order=order,
+                      pinned=residency.get("pinned"), baseline=baseline)
+    return arch, placed, residency, report
+
+
+def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions, memo=None):
     """(packing, residency, report or None) for the bank: unchanged when everything fits;
     else packed by the capacity policy (``residency``: policy, pinned images, execution
     order); the "marp" policy's search has costed its pick already (no baseline)."""
@@ -211,7 +220,7 @@ def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions):
             "first-fit" and not placed.refine_iterations and not placed.rotated.any() \
             and placed.arrays_before_refine == placed.arrays_used else None
         placed, residency["pinned"], residency["rotating"], report = capacity.best_phases(
-            blocks, combined, arch, order, opts.packing, whole)
+            blocks, combined, arch, order, opts.packing, whole, memo)
     else:
         residency["pinned"] = None
     return placed, residency, report

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from marp.compiler.driver import finish, load_all, prepare
+from marp.compiler.driver import load_all, prepare, settle
 from marp.compiler.options import CompileOptions
 from marp.hardware.arch import load_arch
 from marp.io.files import write_atomic
@@ -93,13 +93,13 @@ def _arch_for(arch, point):
     return arch.with_values(values) if values else arch
 
 
-def _row(point, m, g) -> dict:
+def _row(point, report, n_blocks, g) -> dict:
     row = dict(point)
-    t = m.report.totals
+    t = report.totals
     for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w",
               "bank_arrays", "phases", "cells_written_per_inference"):
         row[k] = t[k]
-    row["arrays_one_to_one"] = len(m.blocks)
+    row["arrays_one_to_one"] = n_blocks
     row["cells"] = t["arrays_used"] * g.aimc.array_rows * g.aimc.array_cols
     row["bank_cells"] = t["bank_arrays"] * g.aimc.array_rows * g.aimc.array_cols
     return row
@@ -116,7 +116,8 @@ def evaluate_group(group, workloads, arch) -> list:
                                   packing=point.get("packing", "maxrects-bssf"))
             if prepared is None:
                 prepared = prepare(tuple(workloads), g, opts)
-            rows.append(_row(point, finish(prepared, g, opts, baseline=False), g))
+            report = settle(prepared, g, opts, baseline=False)[3]
+            rows.append(_row(point, report, len(prepared[1]), g))
         except (ValueError, TypeError) as exc:
             rows.append({**point, "error": f"{type(exc).__name__}: {exc}"})
     return rows
@@ -128,12 +129,19 @@ def evaluate(point, workloads, arch) -> dict:
 
 
 def _groups(pts) -> list:
-    """Indices of the points, grouped by everything but the bank (in point order)."""
+    """Indices of the points, grouped by everything but the bank; the groups with the
+    smallest arrays (the most blocks: the longest to run) first, so that no worker is
+    left with a long one at the end."""
     groups = {}
     for i, p in enumerate(pts):
         key = tuple(sorted((k, v) for k, v in p.items() if k != "bank"))
         groups.setdefault(key, []).append(i)
-    return list(groups.values())
+
+    def cells(idx):
+        p = pts[idx[0]]
+        return float(p.get("rows") or np.inf) * float(p.get("cols") or np.inf)
+
+    return sorted(groups.values(), key=cells)       # stable: point order among equals
 
 
 def _init_worker(workloads, arch):

@@ -36,6 +36,7 @@ physics of one array op are methods of ``arch.aimc``):
 from __future__ import annotations
 
 import csv
+import dataclasses
 import threading
 import weakref
 from dataclasses import dataclass
@@ -43,7 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from marp.costmodel import memory
-from marp.costmodel.schedule import Timeline, build, image_cells_rows, load_times, timeline
+from marp.costmodel.schedule import (Timeline, build, image_cells_rows, load_times,
+                                     member_mask, timeline)
 from marp.hardware.arch import Arch, load_arch
 from marp.workload.lowering import Blocks
 from marp.packing.packer import Packing
@@ -125,21 +127,22 @@ def _group_times(blocks, packing, t_vec, n_arrays):
     x, y = packing.x.astype(np.int64), packing.y.astype(np.int64)
     h, w = blocks.height.astype(np.int64), blocks.width.astype(np.int64)
     segment = blocks.job.astype(np.int64) * (1 << 20) + blocks.row_tile
-    bad = np.zeros(0, dtype=np.int64)
+    uniq, inv = np.unique(key, return_inverse=True)
+    inv = inv.ravel()
+    serial = np.zeros(uniq.size, dtype=bool)               # groups whose blocks serialise
     o = np.lexsort((x, key))                               # columns pairwise disjoint
     same = key[o][1:] == key[o][:-1]
-    bad = np.union1d(bad, key[o][1:][same & (x[o][1:] < (x + w)[o][:-1])])
+    serial[inv[o][1:][same & (x[o][1:] < (x + w)[o][:-1])]] = True
     o = np.lexsort((segment, h, y, key))                   # overlapping rows: same input
     same = key[o][1:] == key[o][:-1]
     overlap = same & (y[o][1:] < (y + h)[o][:-1])
     identical = (y[o][1:] == y[o][:-1]) & (h[o][1:] == h[o][:-1]) & \
         (segment[o][1:] == segment[o][:-1])
-    bad = np.union1d(bad, key[o][1:][overlap & ~identical])
-    uniq, inv = np.unique(key, return_inverse=True)
+    serial[inv[o][1:][overlap & ~identical]] = True
     t_sum = np.bincount(inv, weights=t_vec, minlength=uniq.size)
     t_max = np.zeros(uniq.size)
     np.maximum.at(t_max, inv, t_vec)
-    t_group = np.where(np.isin(uniq, bad), t_sum, t_max)
+    t_group = np.where(serial, t_sum, t_max)
     return t_group, uniq // n, uniq % n
 
 
@@ -174,28 +177,45 @@ def digital_ops_cost(arch, workload):
     return cycles * 1e3 / d.f_mhz, work * d.e_mac_pj
 
 
-_DIGITAL_CACHE: dict = {}     # the capacity search costs one workload many times
-_DIGITAL_LOCK = threading.Lock()
+_FIXED_CACHE: dict = {}     # the capacity search and sweeps cost one workload many times
+_FIXED_LOCK = threading.Lock()
 
 
-def _digital_layers(blocks, workload, arch, n_layers):
-    """(cycles, time ns, energy pJ) per layer for the layers left to the digital engine
-    (read-only arrays, remembered for the last few workloads: they depend on the
-    workload, the digital engine and the activation bits only)."""
-    key = (id(workload), blocks.digital_layers.tobytes(), arch.digital, arch.aimc.act_bits)
-    hit = _DIGITAL_CACHE.get(key)       # a dict lookup: safe beside other threads
-    if hit is not None and hit[0]() is workload:
-        return hit[1]
-    cycles, time, energy = np.zeros(n_layers), np.zeros(n_layers), np.zeros(n_layers)
+def _fixed(blocks, workload, arch) -> dict:
+    """The parts of a cost that no packing changes: per block its time per vector and
+    array ops; per layer the analog energies, the digital engine's work and the
+    activation traffic; the non-weight digital work. Read-only arrays, remembered for
+    the last few (blocks, workload, arch) triples."""
+    # the bank size changes none of it (a sweep's points differ by it)
+    aimc = dataclasses.replace(arch.aimc, arrays=1)
+    key = (id(blocks), id(workload), workload.batch, aimc, arch.digital, arch.memory)
+    hit = _FIXED_CACHE.get(key)         # a dict lookup: safe beside other threads
+    if hit is not None and hit[0]() is blocks and hit[1]() is workload:
+        return hit[2]
+    L, n = workload.layers, len(workload.layers)
+    t_vec, e_dac, e_adc, e_array, ops = block_costs(blocks, arch)
+    vec = L.vectors[blocks.layer].astype(float)
+    per_layer = lambda v: np.bincount(blocks.layer, weights=v * vec, minlength=n)  # noqa: E731
+    d_cycles, d_time, d_energy = np.zeros(n), np.zeros(n), np.zeros(n)
     for i in blocks.digital_layers:
-        cycles[i], time[i], energy[i] = _digital_layer(arch, workload, int(i))
-    for a in (cycles, time, energy):
-        a.setflags(write=False)
-    with _DIGITAL_LOCK:
-        if len(_DIGITAL_CACHE) >= 32:
-            _DIGITAL_CACHE.pop(next(iter(_DIGITAL_CACHE)))
-        _DIGITAL_CACHE[key] = (weakref.ref(workload), (cycles, time, energy))
-    return cycles, time, energy
+        d_cycles[i], d_time[i], d_energy[i] = _digital_layer(arch, workload, int(i))
+    engine = np.full(n, "aimc", dtype=object)
+    engine[blocks.digital_layers] = "digital"
+    act_e, act_t = memory.layer_activations(arch, workload)
+    t_ops, e_ops = digital_ops_cost(arch, workload)
+    e_ops_act, t_ops_act = memory.ops_activations(arch, workload)
+    out = {"t_vec": t_vec, "dac": per_layer(e_dac), "adc": per_layer(e_adc),
+           "array": per_layer(e_array), "cycles": per_layer(ops) + d_cycles,
+           "d_time": d_time, "d_energy": d_energy, "engine": engine, "act_e": act_e,
+           "act_t": act_t, "ops": (t_ops, e_ops, e_ops_act, t_ops_act)}
+    for v in out.values():
+        if isinstance(v, np.ndarray):
+            v.setflags(write=False)
+    with _FIXED_LOCK:
+        if len(_FIXED_CACHE) >= 32:
+            _FIXED_CACHE.pop(next(iter(_FIXED_CACHE)))
+        _FIXED_CACHE[key] = (weakref.ref(blocks), weakref.ref(workload), out)
+    return out
 
 
 def _steps(sched, t_group, g_layer, g_image, n_images):
@@ -215,7 +235,7 @@ def _steps(sched, t_group, g_layer, g_image, n_images):
     np.maximum.at(step_ns, img_step, t_img)
     n_layers = int(g_layer.max()) + 1 if g_layer.size else 0
     pinned_max = np.zeros(max(n_layers, int(sched.step_layer.max()) + 1 if n else 0))
-    pin = np.isin(g_image, np.asarray(sched.pinned, dtype=np.int64))
+    pin = member_mask(sched.pinned, n_images)[g_image]
     np.maximum.at(pinned_max, g_layer[pin], t_group[pin])
     first = np.flatnonzero(np.r_[True, sched.step_layer[1:] != sched.step_layer[:-1]]) \
         if n else np.zeros(0, dtype=np.int64)
@@ -233,7 +253,7 @@ def _merge_outputs(blocks, packing, wave_keys, waves, n_layers):
     split = np.flatnonzero(waves > 1)
     if not split.size:
         return out
-    sel = np.flatnonzero(np.isin(blocks.layer, split))
+    sel = np.flatnonzero(member_mask(split, n_layers)[blocks.layer])
     layer = blocks.layer[sel].astype(np.int64)
     A = max(1, packing.arrays_used)
     img_key, img_wave = wave_keys
@@ -277,35 +297,31 @@ def _between(sched, order, extra_ns):
 def _layer_costs(blocks, packing, workload, arch, sched, image_cells):
     """Per layer: cycles, time (ns), energy parts (pJ), engine; per step: compute time."""
     L, n = workload.layers, len(workload.layers)
-    t_vec, e_dac, e_adc, e_array, ops = block_costs(blocks, arch)
-    vec = L.vectors[blocks.layer].astype(float)
-    per_layer = lambda v: np.bincount(blocks.layer, weights=v, minlength=n)  # noqa: E731
-    t_group, g_layer, g_image = _group_times(blocks, packing, t_vec, packing.arrays_used)
+    f = _fixed(blocks, workload, arch)
+    t_group, g_layer, g_image = _group_times(blocks, packing, f["t_vec"],
+                                             packing.arrays_used)
     t_group = t_group * L.vectors[g_layer]
     step_ns, waves, wave_keys = _steps(sched, t_group, g_layer, g_image,
                                        packing.arrays_used)
     waves = np.pad(waves, (0, max(0, n - waves.size)))[:n]
     merges = _merge_outputs(blocks, packing, wave_keys, waves, n)
-    d_cycles, d_time, d_energy = _digital_layers(blocks, workload, arch, n)
-    act_e, act_t = memory.layer_activations(arch, workload)
     write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n,
                                                         image_cells)
-    merge = [memory.psum_merges(arch, float(L.vectors[l] * merges[l])) for l in range(n)]
-    merge_t = np.array([m[1] for m in merge])
+    merge_e, merge_t = memory.psum_merges(arch, L.vectors * merges)
     # activation moves are a column of their own, outside the layer's compute time
-    layer_time = np.bincount(sched.step_layer, weights=step_ns, minlength=n) + d_time + merge_t
-    extra = d_time + merge_t + act_t
-    engine = np.full(n, "aimc", dtype=object)
-    engine[blocks.digital_layers] = "digital"
-    energy = {"dac": per_layer(e_dac * vec), "adc": per_layer(e_adc * vec),
-              "array": per_layer(e_array * vec),
-              "digital": d_energy + np.array([m[0] for m in merge]), "act": act_e,
+    layer_time = np.bincount(sched.step_layer, weights=step_ns, minlength=n) + \
+        f["d_time"] + merge_t
+    extra = f["d_time"] + merge_t + f["act_t"]
+    # copies: the report's tables are the caller's to change
+    energy = {"dac": f["dac"].copy(), "adc": f["adc"].copy(), "array": f["array"].copy(),
+              "digital": f["d_energy"] + merge_e, "act": f["act_e"].copy(),
               "write": write, "fetch": fetch}
-    return dict(cycles=per_layer(ops * vec) + d_cycles, time=layer_time, energy=energy,
-                engine=engine, step_ns=step_ns, extra=extra, act_time=act_t, cells=cells,
-                source=source,
-                waves=waves, touched=np.bincount(g_layer, minlength=n),
-                busy=np.bincount(g_image, weights=t_group, minlength=packing.arrays_used))
+    return dict(cycles=f["cycles"].copy(), time=layer_time, energy=energy,
+                engine=f["engine"].copy(), step_ns=step_ns, extra=extra,
+                act_time=f["act_t"].copy(), cells=cells, source=source, waves=waves,
+                touched=np.bincount(g_layer, minlength=n),
+                busy=np.bincount(g_image, weights=t_group, minlength=packing.arrays_used),
+                ops=f["ops"])
 
 
 def _timing(sched, c, order, arch, blocks, ops_ns, cells, rows):
@@ -339,8 +355,7 @@ def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
     sched = build(blocks, packing, n, order, arch.aimc.arrays, pinned=pinned,
                   overlap=arch.aimc.write_overlap, cells=cells)
     c = _layer_costs(blocks, packing, workload, arch, sched, cells)
-    t_ops, e_ops = digital_ops_cost(arch, workload)
-    e_ops_act, t_ops_act = memory.ops_activations(arch, workload)
+    t_ops, e_ops, e_ops_act, t_ops_act = c["ops"]
     latency_ns, t_batch, load_ns, throughput, events = _timing(
         sched, c, order, arch, blocks, t_ops + t_ops_act, cells, rows)
     powered = min(packing.arrays_used, arch.aimc.arrays)

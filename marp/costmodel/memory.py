@@ -83,12 +83,12 @@ def weight_traffic(blocks, packing, sched, arch, n_layers, image_cells):
     return write, fetch, cells, (e_bit, gb_per_s, source)
 
 
-def psum_merges(arch, adds: float) -> tuple[float, float]:
-    """(energy pJ, time ns) of ``adds`` partial-sum additions between waves: a digital
-    add each, and a write and a read of the ``psum_bits`` partial sum in SRAM."""
-    if adds <= 0:
-        return 0.0, 0.0
+def psum_merges(arch, adds):
+    """(energy pJ, time ns) of ``adds`` partial-sum additions between waves (a number or
+    an array, e.g. per layer): a digital add each, and a write and a read of the
+    ``psum_bits`` partial sum in SRAM."""
     d = arch.digital
+    adds = np.maximum(np.asarray(adds, dtype=float), 0.0)
     moved = 2 * adds * d.psum_bits / 8
-    cycles = -(-adds // (d.pe_rows * d.pe_cols))
+    cycles = np.ceil(adds / (d.pe_rows * d.pe_cols))
     return adds * d.e_mac_pj + moved * d.e_sram_pj_per_byte, cycles * 1e3 / d.f_mhz

@@ -135,6 +135,13 @@ def choose_pinned(cells, bank: int, keep_free: int = 1) -> tuple:
     return tuple(sorted(int(i) for i in order[:n]))
 
 
+def member_mask(members, size: int) -> np.ndarray:
+    """A boolean array of ``size`` true at ``members`` (faster than ``np.isin`` here)."""
+    out = np.zeros(max(size, 1), dtype=bool)
+    out[np.asarray(members, dtype=np.int64)] = True
+    return out
+
+
 def order_positions(order, n_layers: int, missing: int = -1) -> np.ndarray:
     """Each layer's position in the execution ``order`` (layers ``0..n_layers-1``; one
     that ``order`` leaves out gets ``missing``)."""
@@ -152,7 +159,7 @@ def _steps(blocks, packing, order, pinned, R):
     key = np.unique(blocks.layer.astype(np.int64) * A + packing.array)
     layer, image = key // A, key % A
     pos = order_positions(order, int(layer.max()) + 1 if layer.size else 0)
-    rot = ~np.isin(image, np.asarray(pinned, dtype=np.int64))
+    rot = ~member_mask(pinned, A)[image]
     by = np.lexsort((image, pos[layer]))            # execution order, then image
     layer, image, rot = layer[by], image[by], rot[by]
     analog = np.unique(layer[pos[layer] >= 0])
