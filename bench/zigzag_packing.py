@@ -51,8 +51,13 @@ def main():
         got = ours[term]
         print(f"  {term:24s} {ref:8.2f} " + (f"{got:8.3f} {got / ref:6.2f}" if got is not None
                                             else f"{'-':>8s} {'-':>6s}  (not modelled)"))
-    print(f"  macro parts (uJ): DAC {e['dac']:.3f}, ADC {e['adc']:.3f}, cells "
+    a = arch.aimc
+    conv = e["adc"] * a.e_adc_conversion_pj / (a.e_adc_conversion_pj + a.e_shift_add_pj)
+    print(f"  macro parts (uJ): DAC {e['dac']:.3f}, ADC {e['adc']:.3f} (conversions "
+          f"{conv:.3f}, place-value adders and accumulators {e['adc'] - conv:.3f}), cells "
           f"{e['array']:.3f}; weight fetch {'resident, counted once' if not e['fetch'] else ''}")
+    print(f"  DAC + conversions alone: {e['dac'] + conv:.3f} uJ "
+          f"({(e['dac'] + conv) / REFERENCE_UJ['macro']:.2f} of the flow's macro)")
 
 
 if __name__ == "__main__":
