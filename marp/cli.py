@@ -25,7 +25,7 @@ from marp.io import readers
 from marp.io.drawing import report_html
 from marp.io.files import write_atomic, write_set
 from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS, ORDERS
-from marp.workload.lowering import DEPTHWISE
+from marp.workload.lowering import DEPTHWISE, GROUPED, SLICE_LAYOUTS
 
 EXIT_USAGE = 2
 EXAMPLE = "example_blocks.csv"
@@ -223,6 +223,7 @@ def _layers_parser(sub) -> None:
                                    "digital work, skipped operators, and totals by kind.")
     p.add_argument("model", help="an .onnx file")
     p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions")
+    _input_shapes_flag(p)
     p.add_argument("--json", action="store_true", help="print the workload as JSON")
 
 
@@ -249,8 +250,30 @@ def _layers_table(workload) -> str:
     return "\n".join(lines)
 
 
+def _input_shapes_flag(p) -> None:
+    p.add_argument("--input-shapes", action="append", metavar="NAME=SHAPE",
+                   help="the shape of a graph input with symbolic dimensions, e.g. "
+                        "input=1x3x224x224 (repeat the flag for several inputs)")
+
+
+def _input_shapes(items) -> dict | None:
+    """``["x=1x3x8x8", ...]`` -> {"x": [1, 3, 8, 8]}; a malformed item is a CliError."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        name, sep, dims = item.rpartition("=")
+        parts = dims.lower().split("x")
+        if not sep or not name or not all(p.isdigit() and int(p) > 0 for p in parts):
+            raise CliError(f"--input-shapes {item!r} is not NAME=SHAPE with positive sizes "
+                           f"(e.g. input=1x3x224x224)")
+        out[name] = [int(p) for p in parts]
+    return out
+
+
 def cmd_layers(args) -> int:
-    workload = marp.load_onnx(args.model, batch=args.batch)
+    workload = marp.load_onnx(args.model, batch=args.batch,
+                              input_shapes=_input_shapes(args.input_shapes))
     print(json.dumps(workload.to_dict()) if args.json else _layers_table(workload))
     return 0
 
@@ -262,8 +285,18 @@ def _compile_parser(sub) -> None:
     p.add_argument("models", nargs="*", help=".onnx files (several share the bank)")
     p.add_argument("--example", choices=EXAMPLES.names(), help="compile the bundled models")
     p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path")
-    p.add_argument("--depthwise", default="digital", choices=DEPTHWISE.names())
-    p.add_argument("--c-job", type=int, help="channels per diagonal job (default: all)")
+    _input_shapes_flag(p)
+    p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions "
+                   "of the models' inputs (vectors and MACs stay per inference)")
+    p.add_argument("--depthwise", default="digital", choices=DEPTHWISE.names(),
+                   help="where depthwise layers run (default: digital)")
+    p.add_argument("--grouped", default="diagonal", choices=GROUPED.names(),
+                   help="where other grouped layers (e.g. groups=2) run (default: diagonal, "
+                        "on the arrays)")
+    p.add_argument("--slice-layout", default="adjacent", choices=SLICE_LAYOUTS.names(),
+                   help="bit slices of a weight side by side (adjacent) or each its own "
+                        "matrix copy (separate, as LRMP counts tiles)")
+    p.add_argument("--c-job", type=int, help="groups per diagonal job (default: all)")
     p.add_argument("--packing", default="maxrects-bssf", choices=ALGORITHMS.names(),
                    help="packing algorithm")
     p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
@@ -328,6 +361,7 @@ def compile_options(args) -> CompileOptions:
     """The CompileOptions of `marp compile`'s flags (one flag per field)."""
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(CompileOptions)}
     values["geometries"] = _geometries(args.geometries)
+    values["input_shapes"] = _input_shapes(args.input_shapes)
     return CompileOptions(**values)
 
 
@@ -342,9 +376,9 @@ def cmd_compile(args) -> int:
         print(json.dumps(summary))
     else:
         print(_compile_table(summary, mapping.report.baseline))
-        line = mapping.capacity_line()
-        if line:
-            print(line)
+        for line in (mapping.digital_line(summary), mapping.capacity_line()):
+            if line:
+                print(line)
     return 0
 
 
@@ -392,6 +426,8 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--weight-bits", help="weight precisions, comma separated")
     p.add_argument("--cell-bits", help="cell precisions, comma separated")
     p.add_argument("--depthwise", help="digital,diagonal")
+    p.add_argument("--grouped", help="diagonal,digital")
+    p.add_argument("--slice-layout", help="adjacent,separate")
     p.add_argument("--packing", help="packing algorithms, comma separated")
     p.add_argument("--objectives", default="arrays,latency_us,energy_uj",
                    help="Pareto objectives, comma separated, all minimised (arrays: "
@@ -406,7 +442,8 @@ def _sweep_parser(sub) -> None:
 
 
 SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int),
-               ("cell_bits", int), ("depthwise", str), ("packing", str))
+               ("cell_bits", int), ("depthwise", str), ("grouped", str),
+               ("slice_layout", str), ("packing", str))
 
 
 def cmd_sweep(args) -> int:

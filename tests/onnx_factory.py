@@ -93,3 +93,78 @@ def resnet18():
     x = net.node("Flatten", [net.node("GlobalAveragePool", [x])])
     w = net.init(np.zeros((1000, 512), dtype=np.float32))
     return net.model(net.node("Gemm", [x, w], transB=1))
+
+
+def attention_block(tokens=16, dim=64):
+    """One self-attention block (a single head): Q, K, V and output projections (weight
+    layers) and the two act x act products QK^T and AV (digital work)."""
+    net = Net([1, tokens, dim])
+
+    def proj(x):
+        return net.node("MatMul", [x, net.init(np.zeros((dim, dim), dtype=np.float32))])
+
+    q, k, v = proj("x"), proj("x"), proj("x")
+    scores = net.node("MatMul", [q, net.node("Transpose", [k], perm=[0, 2, 1])])
+    probs = net.node("Softmax", [scores], axis=-1)
+    return net.model(proj(net.node("MatMul", [probs, v])))
+
+
+def grouped_pair(groups=2):
+    """AlexNet-style: a dense conv, then a grouped conv with ``groups`` groups."""
+    net = Net([1, 3, 16, 16])
+    x = net.node("Relu", [net.conv("x", 3, 16, k=3, pads=[1] * 4)])
+    return net.model(net.conv(x, 16, 32, k=3, group=groups, pads=[1] * 4))
+
+
+def channel_shuffle(groups=2):
+    """ShuffleNetV2's channel shuffle as torchvision exports it: the shape is read with
+    Shape, its parts picked with Gather, new shapes built with Concat, then Reshape,
+    Transpose, Reshape; a conv after it, and a Slice whose bounds are computed from the
+    shape (the channel split of the next unit)."""
+    net = Net([1, 8, 6, 6])
+    x = net.conv("x", 8, 8, k=1)
+    shape = net.node("Shape", [x])
+
+    def dim(i):
+        return net.node("Gather", [shape, net.init(np.array(i, dtype=np.int64), "i")], axis=0)
+
+    def vec(name):
+        return net.node("Unsqueeze", [name, net.init(np.array([0], dtype=np.int64), "a")])
+
+    n, c, h, w = dim(0), dim(1), dim(2), dim(3)
+    g = net.init(np.array([groups], dtype=np.int64), "g")
+    per = net.node("Div", [vec(c), g])
+    five = net.node("Concat", [vec(n), g, per, vec(h), vec(w)], axis=0)
+    y = net.node("Reshape", [x, five])
+    y = net.node("Transpose", [y], perm=[0, 2, 1, 3, 4])
+    four = net.node("Concat", [vec(n), net.init(np.array([-1], dtype=np.int64), "m"),
+                               vec(h), vec(w)], axis=0)
+    y = net.node("Reshape", [y, four])
+    half = net.node("Div", [vec(c), net.init(np.array([2], dtype=np.int64), "two")])
+    left = net.node("Slice", [y, net.init(np.array([0], dtype=np.int64), "s"), half,
+                              net.init(np.array([1], dtype=np.int64), "ax")])
+    return net.model(net.conv(left, 4, 16, k=3, pads=[1] * 4))
+
+
+def flatten_by_reduceprod():
+    """A flatten whose width is the product of the shape's tail (ReduceProd), an operator
+    neither ONNX inference nor marp's folding evaluates: only a run gives the shape."""
+    net = Net([1, 4, 5, 5])
+    x = net.node("Relu", [net.conv("x", 4, 6, k=3, pads=[1] * 4)])
+    shape = net.node("Shape", [x])
+    tail = net.node("Slice", [shape, net.init(np.array([1], dtype=np.int64), "s"),
+                              net.init(np.array([4], dtype=np.int64), "e")])
+    width = net.node("ReduceProd", [tail], keepdims=1)
+    flat = net.node("Concat", [net.init(np.array([1], dtype=np.int64), "one"), width],
+                    axis=0)
+    y = net.node("Reshape", [x, flat])
+    return net.model(net.node("MatMul", [y, net.init(np.zeros((150, 10), np.float32))]))
+
+
+def built_models():
+    """Every model this factory builds, by name (the loader's shapes are checked against
+    onnxruntime's on each)."""
+    return {"mobilenet_v2_qdq": mobilenet_v2_bottlenecks(True),
+            "mobilenet_v2_float": mobilenet_v2_bottlenecks(False), "resnet18": resnet18(),
+            "attention": attention_block(), "grouped": grouped_pair(),
+            "channel_shuffle": channel_shuffle(), "reduceprod": flatten_by_reduceprod()}

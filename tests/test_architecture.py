@@ -16,10 +16,11 @@ BASE = {"marp._validate", "marp._version", "marp._registry", "marp._kernels", "m
 # imported inside functions on purpose: optional extras, or slow to import (onnx ~1 s;
 # PyYAML and multiprocessing ~20 ms each, kept out of "import marp")
 LAZY_OK = {"onnx", "google.protobuf.message", "distributed", "matplotlib",
-           "matplotlib.pyplot", "yaml", "concurrent.futures"}
+           "matplotlib.pyplot", "yaml", "concurrent.futures", "onnxruntime"}
 MAX_LINES = 60           # code lines of a function, its docstring not counted
 MAX_PARAMS = 8
-WIDE_OK = {"compile", "pack"}      # keyword forms that build their options objects
+# keyword forms that build their options objects, or take one keyword per named policy
+WIDE_OK = {"compile", "pack", "lower"}
 
 
 def modules():

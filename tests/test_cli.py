@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -171,9 +172,11 @@ def test_compile_json_keys(capsys):
                         "energy_uj", "tops_per_w", "models", "layers", "bank_arrays",
                         "phases", "pinned_arrays", "cells_written_per_inference",
                         "weight_bytes_fetched_per_inference", "energy_pj",
-                        "lifetime_inferences", "capacity_policy"}
+                        "lifetime_inferences", "capacity_policy", "digital_work"}
     assert doc["bank_arrays"] == 16 and doc["cells_written_per_inference"] == 0
-    assert len(doc["layers"]) == 58 and doc["layers"][0]["model"] == "kws_dscnn_int8_qdq"
+    # 58 weight layers, then the 3 pooling ops of the digital engine
+    assert len(doc["layers"]) == 61 and doc["layers"][0]["model"] == "kws_dscnn_int8_qdq"
+    assert [r["kind"] for r in doc["layers"][58:]] == ["pooling"] * 3
 
 
 def test_compile_out_dir(capsys, tmp_path):
@@ -322,3 +325,41 @@ def test_a_csv_field_over_the_csv_limit_is_one_line(capsys, tmp_path):
     f.write_text("w,h,id\n3,4," + "x" * 200_000 + "\n")
     code, out, err = run(capsys, "pack", str(f), "--array", "10x10")
     assert code == 2 and out == "" and err.count("\n") == 1 and "field larger" in err
+
+
+def _symbolic_model(path):
+    import onnx
+    from onnx_factory import Net
+    net = Net(None, dims=["N", 3, "H", "W"])
+    onnx.save(net.model(net.conv("x", 3, 4, pads=[1] * 4)), path)
+    return str(path)
+
+
+def test_input_shapes_flag_on_layers_and_compile(capsys, tmp_path):
+    model = _symbolic_model(tmp_path / "sym.onnx")
+    code, out, err = run(capsys, "layers", model)
+    assert code == 2 and "--input-shapes x=SHAPE" in err and len(err.splitlines()) == 1
+    code, out, err = run(capsys, "layers", model, "--input-shapes", "x=1x3x16x16", "--json")
+    assert code == 0, err
+    assert json.loads(out)["layers"][0]["vectors"] == 256
+    code, out, err = run(capsys, "compile", model, "--input-shapes", "x=2x3x16x16",
+                         "--json", "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)                      # per inference: 2 images in the run
+    assert doc["layers"][0]["vectors"] == 256
+    code, out, err = run(capsys, "compile", model, "--input-shapes", "x=1x3x16x16",
+                         "--batch", "4", "--json", "--quiet")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("items,match", [
+    (["x"], "is not NAME=SHAPE"), (["x=1x0x3"], "is not NAME=SHAPE"),
+    (["x=1x3x8x8", "y=1x3x8x8"], "input_shapes names \\['y'\\], which no model has as an "
+                                 "input"),
+])
+def test_input_shapes_flag_errors(capsys, tmp_path, items, match):
+    model = _symbolic_model(tmp_path / "sym.onnx")
+    flags = [part for item in items for part in ("--input-shapes", item)]
+    code, _, err = run(capsys, "compile", model, *flags, "--quiet")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert re.search(match, err), err

@@ -22,7 +22,8 @@ def _state(out):
     assert names == ["layers.csv", "mapping.json", "report.html"], names
     doc = json.loads((out / "mapping.json").read_text())
     rows = list(csv.DictReader((out / "layers.csv").open()))
-    assert len(rows) == len(doc["report"]["layers"])          # the same run's files
+    ops = sum(len(w["digital"]) for w in doc["workloads"])   # rows of work without weights
+    assert len(rows) == len(doc["report"]["layers"]) + ops    # the same run's files
     assert (out / "report.html").read_text().rstrip().endswith("</html>")
     return doc["options"]["depthwise"]
 

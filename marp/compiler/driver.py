@@ -10,6 +10,7 @@ docs/architecture.md.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 
 import numpy as np
@@ -31,22 +32,37 @@ from marp.workload.onnx_loader import load_onnx
 _FIELDS = tuple(f.name for f in dataclasses.fields(CompileOptions))
 
 
-def load_all(models, jobs: int = 1) -> tuple:
+def load_all(models, jobs: int = 1, input_shapes=None, batch: int = 1) -> tuple:
     """Workloads of every model (paths, ModelProtos or Workloads), loaded in ``jobs``
-    processes when there are several paths."""
+    processes when there are several paths; ``input_shapes`` and ``batch`` as in
+    :func:`marp.load_onnx`, for the models read here (each takes the input names it has;
+    a name that no model has is an error)."""
     jobs = positive_int("jobs", jobs)
+    given = [m for m in models if isinstance(m, Workload)]
+    if given and (input_shapes or batch != 1):
+        raise ValueError(f"input_shapes and batch apply to models read from ONNX; "
+                         f"{given[0].name!r} was given as a Workload (load it with them)")
+    load = functools.partial(_as_workload, input_shapes=input_shapes, batch=batch)
     paths = [m for m in models if not isinstance(m, Workload)]
     if jobs == 1 or len(paths) < 2 or len(paths) != len(models):
-        return tuple(_as_workload(m) for m in models)
-    # imported here on purpose: multiprocessing adds ~20 ms to "import marp"
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(min(jobs, len(models))) as pool:
-        return tuple(pool.map(_as_workload, [os.fspath(m) if isinstance(m, os.PathLike)
-                                              else m for m in models]))
+        out = tuple(load(m) for m in models)
+    else:
+        # imported here on purpose: multiprocessing adds ~20 ms to "import marp"
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(min(jobs, len(models))) as pool:
+            out = tuple(pool.map(load, [os.fspath(m) if isinstance(m, os.PathLike)
+                                        else m for m in models]))
+    unused = sorted(set(input_shapes or {}) - {k for w in out for k in w.inputs})
+    if unused:
+        raise ValueError(f"input_shapes names {unused}, which no model has as an input "
+                         f"(inputs: {sorted({k for w in out for k in w.inputs})})")
+    return out
 
 
-def _as_workload(model) -> Workload:
-    return model if isinstance(model, Workload) else load_onnx(model)
+def _as_workload(model, input_shapes=None, batch: int = 1) -> Workload:
+    if isinstance(model, Workload):
+        return model
+    return load_onnx(model, batch=batch, input_shapes=input_shapes, strict_inputs=False)
 
 
 def _quiet(stage, done, total):
@@ -95,7 +111,7 @@ def compile(models, arch="qracc", options: CompileOptions | None = None, *, prog
         models = [models]
     step = progress or _quiet
     step("load", 0, 4)
-    workloads = load_all(models, opts.jobs)
+    workloads = load_all(models, opts.jobs, opts.input_shapes, opts.batch)
     if not workloads:
         raise ValueError("models is empty: give at least one model")
     if opts.geometries:
@@ -112,7 +128,8 @@ def _lower_all(workloads, arch, opts: CompileOptions):
     a = arch.aimc
     parts = [lower(w, array=(a.array_rows, a.array_cols),
                    weight_bits=a.weight_bits, cell_bits=a.cell_bits,
-                   differential=a.differential, depthwise=opts.depthwise, c_job=opts.c_job)
+                   differential=a.differential, depthwise=opts.depthwise, c_job=opts.c_job,
+                   grouped=opts.grouped, slice_layout=opts.slice_layout)
              for w in workloads]
     offsets = np.cumsum([0] + [len(w) for w in workloads[:-1]])
     combined, layer_model = Workload.combine(workloads)

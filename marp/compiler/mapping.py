@@ -18,6 +18,7 @@ import numpy as np
 from marp._version import __version__
 from marp.costmodel.accounting import CostReport, digital_ops_cost
 from marp.costmodel.memory import ops_activations
+from marp.compiler import digital_work
 from marp.compiler.options import CompileOptions
 from marp.hardware.arch import Arch, from_dict
 from marp.io.drawing import mapping_svg
@@ -72,12 +73,20 @@ class Mapping:
 
     @property
     def summary(self) -> dict:
-        """The headline numbers (the CLI's ``--json`` object)."""
+        """The headline numbers (the CLI's ``--json`` object). ``layers``: one row per
+        weight layer, then one per piece of work without weights (engine ``digital``),
+        so that the rows add up to the totals; ``digital_work``: what left the arrays."""
         t, b = self.report.totals, self.report.baseline
         names = [w.name for w in self.workloads]
         layers = self.report.to_dict()["layers"]
+        reasons = digital_work.layer_reasons(self.report.layers["kind"],
+                                             self.report.layers["engine"])
         for i, row in enumerate(layers):
             row["model"] = names[int(self.layer_model[i])]
+            row["digital_reason"] = reasons[i]
+        if layers:
+            layers += digital_work.op_rows(self.workloads, self.arch, self.report,
+                                           list(layers[0]))
         return {"arrays_used": t["arrays_used"],
                 "arrays_one_to_one": b["arrays_used"] if b else len(self.blocks),
                 "utilization": t["utilization"], "latency_us": t["latency_us"],
@@ -88,7 +97,14 @@ class Mapping:
                 "weight_bytes_fetched_per_inference": t["weight_bytes_fetched_per_inference"],
                 "energy_pj": t["energy_pj"], "lifetime_inferences": t["lifetime_inferences"],
                 "capacity_policy": self.residency.get("policy"),
+                "digital_work": digital_work.summarise(layers, t["macs"]),
                 "models": self.models, "layers": layers}
+
+    def digital_line(self, summary=None) -> str | None:
+        """One line naming the work that runs on the digital engine (layers a policy sent
+        there, work without weights) and its share of the MACs; None when there is none.
+        ``summary``: :attr:`summary` when the caller has it."""
+        return digital_work.line((summary or self.summary)["digital_work"])
 
     def capacity_line(self) -> str | None:
         """One line when the blocks need more arrays than the bank has, else None."""
@@ -147,6 +163,9 @@ class Mapping:
                                     blocks.array_cols, blocks.array_rows)
         options = dict(doc["options"])
         replicas = options.pop("replicas", None)
+        # mappings written before these options existed: what their blocks were cut with
+        options.setdefault("grouped", blocks.grouped)
+        options.setdefault("slice_layout", blocks.slice_layout)
         return cls(workloads=tuple(Workload.from_dict(w) for w in doc["workloads"]),
                    arch=from_dict(doc["arch"], source="mapping.json"), blocks=blocks,
                    layer_model=np.array(doc["layer_model"], dtype=np.int64),

@@ -18,7 +18,7 @@ from marp._registry import Choice, Registry
 from marp.compiler.capacity import CAPACITY
 from marp._validate import positive_int
 from marp.packing.registry import ALGORITHMS
-from marp.workload.lowering import DEPTHWISE
+from marp.workload.lowering import DEPTHWISE, GROUPED, SLICE_LAYOUTS
 
 DEFAULT_PACKING = "maxrects-bssf"
 
@@ -55,7 +55,8 @@ EXAMPLES = Registry("example", [
 
 # stored in the mapping JSON in this order (schema version 1); jobs is a run setting
 # that does not change the result, and geometries is written only when given
-_STORED = ("depthwise", "c_job", "packing", "refine_seconds", "refine_iterations",
+_STORED = ("input_shapes", "batch", "depthwise", "grouped", "slice_layout", "c_job",
+           "packing", "refine_seconds", "refine_iterations",
            "one_to_one", "latency_us", "replicate", "replicate_arrays", "objective",
            "spread_layer_tiles", "capacity", "seed")
 
@@ -71,12 +72,28 @@ class CompileOptions:
 
     Parameters
     ----------
+    input_shapes : dict or None
+        ``{input name: shape}`` for graph inputs with symbolic dimensions, given to every
+        model loaded from a file (each takes the names it has; a name no model has is an
+        error).
+    batch : int
+        Size of symbolic leading (batch) dimensions of the models' inputs; vectors and
+        MACs stay per inference (see :func:`marp.load_onnx`).
     depthwise : {"digital", "diagonal"}
-        Where depthwise and grouped layers run: the digital engine, or the arrays as
-        block-diagonal jobs (:data:`marp.workload.lowering.DEPTHWISE`).
+        Where depthwise layers (one input channel per group) run: the digital engine, or
+        the arrays as block-diagonal jobs (:data:`marp.workload.lowering.DEPTHWISE`).
+    grouped : {"diagonal", "digital"}
+        The same choice for the other grouped layers (e.g. groups=2), arrays by default
+        (:data:`marp.workload.lowering.GROUPED`). The summary lists every layer that
+        runs on the digital engine, with why and its share of the MACs.
+    slice_layout : {"adjacent", "separate"}
+        Bit slices of a weight in adjacent columns of one matrix, or each slice its own
+        copy of the matrix as LRMP counts tiles
+        (:data:`marp.workload.lowering.SLICE_LAYOUTS`).
     c_job : int or None
-        Groups per block-diagonal job with ``depthwise="diagonal"``; None puts all groups
-        of a layer in one job. Only valid with ``"diagonal"``.
+        Groups per block-diagonal job of the layers mapped as diagonals; None puts all
+        groups of a layer in one job. Only valid when ``depthwise`` or ``grouped`` is
+        ``"diagonal"``.
     packing : str
         Packing heuristic, a name of :data:`marp.ALGORITHMS`.
     refine_seconds, refine_iterations : float or None, int or None
@@ -116,7 +133,11 @@ class CompileOptions:
         Seed of the packing's random choices and of the refinement.
     """
 
+    input_shapes: dict | None = None
+    batch: int = 1
     depthwise: str = "digital"
+    grouped: str = "diagonal"
+    slice_layout: str = "adjacent"
     c_job: int | None = None
     packing: str = DEFAULT_PACKING
     refine_seconds: float | None = None
@@ -135,6 +156,8 @@ class CompileOptions:
     def __post_init__(self):
         set_ = object.__setattr__          # frozen: normalise once, here
         DEPTHWISE.get(self.depthwise)
+        GROUPED.get(self.grouped)
+        SLICE_LAYOUTS.get(self.slice_layout)
         ALGORITHMS.get(self.packing)
         OBJECTIVES.get(self.objective)
         CAPACITY.get(self.capacity)
@@ -150,6 +173,9 @@ class CompileOptions:
         set_(self, "refine_seconds", _number("refine_seconds", self.refine_seconds, 0.0))
         set_(self, "latency_us", _number("latency_us", self.latency_us, None))
         set_(self, "jobs", positive_int("jobs", self.jobs))
+        set_(self, "batch", positive_int("batch", self.batch))
+        if self.input_shapes is not None:
+            set_(self, "input_shapes", _input_shapes(self.input_shapes))
         set_(self, "seed", positive_int("seed", self.seed, allow_zero=True))
         for name in ("one_to_one", "spread_layer_tiles"):
             if not isinstance(getattr(self, name), (bool, int)):
@@ -164,9 +190,10 @@ class CompileOptions:
         def refuse(what, why):
             raise ValueError(f"{what} is not supported: {why}")
 
-        if self.c_job is not None and self.depthwise != "diagonal":
-            refuse(f"c_job={self.c_job} with depthwise={self.depthwise!r}",
-                   "c_job sizes the block-diagonal jobs of depthwise='diagonal'")
+        if self.c_job is not None and "diagonal" not in (self.depthwise, self.grouped):
+            refuse(f"c_job={self.c_job} with depthwise={self.depthwise!r} and "
+                   f"grouped={self.grouped!r}", "c_job sizes the block-diagonal jobs of "
+                   "depthwise='diagonal' or grouped='diagonal'")
         if self.replicate_arrays is not None and self.replicate is None:
             refuse("replicate_arrays without replicate", "it is the replication's budget")
         if self.geometries is not None and self.latency_us is None:
@@ -206,6 +233,8 @@ class CompileOptions:
     def to_dict(self) -> dict:
         """The options stored in a mapping's JSON (see ``_STORED``)."""
         out = {name: getattr(self, name) for name in _STORED}
+        if self.input_shapes is not None:
+            out["input_shapes"] = {k: list(v) for k, v in self.input_shapes.items()}
         if self.geometries is not None:
             out["geometries"] = [list(g) for g in self.geometries]
         return out
@@ -231,6 +260,25 @@ def _number(name, value, low):
         raise ValueError(f"{name} must be a finite number "
                          f"{'>= ' + str(low) if low is not None else '> 0'}, got {value}")
     return value
+
+
+def _input_shapes(values) -> dict:
+    """{name: tuple of positive ints}, checked."""
+    if not isinstance(values, dict):
+        raise TypeError(f"input_shapes must be a dict of input name -> shape, got "
+                        f"{type(values).__name__}")
+    out = {}
+    for name, shape in values.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"input_shapes: {name!r} is not an input name")
+        try:
+            dims = list(shape)
+        except TypeError:
+            raise ValueError(f"input_shapes[{name!r}] = {shape!r} is not a shape (a list "
+                             f"of sizes)") from None
+        out[name] = tuple(positive_int(f"input_shapes[{name!r}][{i}]", d)
+                          for i, d in enumerate(dims))
+    return out
 
 
 def _geometries(values) -> tuple:

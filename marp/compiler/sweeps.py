@@ -7,7 +7,7 @@ front over the objectives (all minimised) is marked.
 
 Space keys: ``rows``, ``cols`` (array geometry; row parallelism and ADCs are capped to
 it), ``bank`` (arrays in the bank), ``weight_bits``, ``cell_bits``, ``depthwise``,
-``packing``. By default the points run in a local process pool whose workers receive the
+``grouped``, ``slice_layout``, ``packing``. By default the points run in a local process pool whose workers receive the
 models once (not once per point); ``executor=`` takes any ``concurrent.futures.Executor``.
 """
 from __future__ import annotations
@@ -28,7 +28,8 @@ from marp.compiler.options import CompileOptions
 from marp.hardware.arch import load_arch
 from marp.io.files import write_atomic
 
-SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "packing")
+SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "grouped",
+              "slice_layout", "packing")
 METRICS = ("arrays_used", "arrays_one_to_one", "utilization", "latency_us", "energy_uj",
            "tops_per_w", "cells", "bank_arrays", "bank_cells", "phases",
            "cells_written_per_inference")
@@ -113,6 +114,8 @@ def evaluate_group(group, workloads, arch) -> list:
         try:
             g = _arch_for(arch, point)
             opts = CompileOptions(depthwise=point.get("depthwise", "digital"),
+                                  grouped=point.get("grouped", "diagonal"),
+                                  slice_layout=point.get("slice_layout", "adjacent"),
                                   packing=point.get("packing", "maxrects-bssf"))
             if prepared is None:
                 prepared = prepare(tuple(workloads), g, opts)

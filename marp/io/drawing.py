@@ -122,8 +122,8 @@ def report_html(mapping, summary=None) -> str:
         {"arrays_one_to_one": "arrays_used"}.get(k, k), "") if mapping.report.baseline else ""}
         for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w",
                   "bank_arrays", "phases", "cells_written_per_inference")]
-    layer_keys = ["model", "name", "kind", "engine", "vectors", "macs", "blocks",
-                  "arrays_touched", "time_ns", "e_dac_pj", "e_adc_pj", "e_array_pj",
+    layer_keys = ["model", "name", "kind", "engine", "digital_reason", "vectors", "macs",
+                  "blocks", "arrays_touched", "time_ns", "e_dac_pj", "e_adc_pj", "e_array_pj",
                   "e_digital_pj", "e_act_pj", "e_write_pj", "e_fetch_pj"]
     model_keys = ["name", "layers", "blocks", "arrays_touched", "arrays_one_to_one", "macs",
                   "latency_us", "energy_uj", "tops_per_w"]
@@ -136,6 +136,7 @@ def report_html(mapping, summary=None) -> str:
             f"<h2>Summary</h2>{_table(summary, ['metric', 'packed', 'one-to-one'])}"
             f"<h2>Models</h2>{_table(s['models'], model_keys)}"
             f"{_schedule_section(mapping, s)}"
-            f"<h2>Layers</h2>{_table(s['layers'], layer_keys)}"
+            f"<h2>Layers</h2><p>{html.escape(mapping.digital_line(s) or '')}</p>"
+            f"{_table(s['layers'], layer_keys)}"
             f"<h2>Arrays ({mapping.packing.arrays_used})</h2>{mapping_svg(mapping)}"
             f"</body></html>\n")

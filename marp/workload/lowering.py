@@ -6,12 +6,16 @@ slices of a weight sit in adjacent columns of one matrix (``cols * slices`` wide
 ``"separate"`` each slice is its own copy of the matrix, as LRMP's eq. (2) counts them.
 Matrices larger than an array are cut into row and column tiles.
 
-Depthwise and grouped layers (``groups > 1``): ``depthwise="digital"`` leaves them to the
-digital engine (no blocks; listed in ``Blocks.digital_layers``); ``"diagonal"`` maps them
-as ``ceil(groups / c_job)`` jobs, each a block-diagonal matrix of ``c_job`` groups
-(``c_job * rows`` x ``c_job * cols``, of which only the diagonal holds weights); ``c_job``
-None means all groups in one job (the full diagonal). Every tile of a job is kept, so the
-cells of a job are its whole area, as the PCM accelerator paper counts devices.
+Layers with ``groups > 1`` have two policies: ``depthwise`` for depthwise layers (one
+input channel per group) and ``grouped`` for the other grouped layers (e.g. AlexNet's
+groups=2). ``"digital"`` leaves them to the digital engine (no blocks; listed in
+``Blocks.digital_layers``); ``"diagonal"`` maps them as ``ceil(groups / c_job)`` jobs,
+each a block-diagonal matrix of ``c_job`` groups (``c_job * rows`` x ``c_job * cols``, of
+which only the diagonal holds weights); ``c_job`` None means all groups in one job (the
+full diagonal). Every tile of a job is kept, so the cells of a job are its whole area, as
+the PCM accelerator paper counts devices. Defaults: depthwise layers ``"digital"`` (a
+full diagonal of C groups uses 1/C of its cells), grouped layers ``"diagonal"`` (with few
+groups the diagonal costs little area and keeps the MACs on the arrays).
 """
 from __future__ import annotations
 
@@ -25,9 +29,14 @@ from marp._registry import Choice, Registry
 from marp.workload.layers import Workload
 
 DEPTHWISE = Registry("depthwise", [
-    Choice("digital", "depthwise and grouped layers run on the digital engine (no blocks)"),
-    Choice("diagonal", "depthwise and grouped layers become block-diagonal jobs of c_job "
+    Choice("digital", "depthwise layers run on the digital engine (no blocks)"),
+    Choice("diagonal", "depthwise layers become block-diagonal jobs of c_job groups on "
+                       "the arrays"),
+])
+GROUPED = Registry("grouped", [
+    Choice("diagonal", "grouped (not depthwise) layers become block-diagonal jobs of c_job "
                        "groups on the arrays"),
+    Choice("digital", "grouped (not depthwise) layers run on the digital engine"),
 ])
 SLICE_LAYOUTS = Registry("slice_layout", [
     Choice("adjacent", "the bit slices of a weight sit in adjacent columns of one matrix"),
@@ -51,7 +60,8 @@ class Blocks:
     height, width : rows and columns of the block (its size in an array)
     useful_cells : cells that hold a weight slice
     Per layer: ``layer_slices`` (column slices per weight) and ``digital_layers`` (layers
-    left to the digital engine).
+    left to the digital engine). ``depthwise``, ``slice_layout``, ``grouped``: the
+    lowering's policies.
     """
 
     layer: np.ndarray
@@ -68,6 +78,7 @@ class Blocks:
     digital_layers: np.ndarray
     depthwise: str
     slice_layout: str
+    grouped: str = "diagonal"
 
     def __len__(self) -> int:
         return self.layer.shape[0]
@@ -92,7 +103,8 @@ class Blocks:
                 "array_rows": self.array_rows, "array_cols": self.array_cols,
                 "layer_slices": self.layer_slices.tolist(),
                 "digital_layers": self.digital_layers.tolist(),
-                "depthwise": self.depthwise, "slice_layout": self.slice_layout}
+                "depthwise": self.depthwise, "slice_layout": self.slice_layout,
+                "grouped": self.grouped}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Blocks":
@@ -101,7 +113,9 @@ class Blocks:
                    array_rows=d["array_rows"], array_cols=d["array_cols"],
                    layer_slices=np.array(d["layer_slices"], dtype=np.int64),
                    digital_layers=np.array(d["digital_layers"], dtype=np.int64),
-                   depthwise=d["depthwise"], slice_layout=d["slice_layout"])
+                   depthwise=d["depthwise"], slice_layout=d["slice_layout"],
+                   # before marp 0.2 grouped layers followed the depthwise policy
+                   grouped=d.get("grouped", d["depthwise"]))
 
     def take(self, index, **changes) -> "Blocks":
         """The blocks at ``index`` (any numpy index), per-layer fields kept; ``changes``
@@ -110,7 +124,8 @@ class Blocks:
         fields.update(changes)
         return Blocks(**fields, array_rows=self.array_rows, array_cols=self.array_cols,
                       layer_slices=self.layer_slices, digital_layers=self.digital_layers,
-                      depthwise=self.depthwise, slice_layout=self.slice_layout)
+                      depthwise=self.depthwise, slice_layout=self.slice_layout,
+                      grouped=self.grouped)
 
     @classmethod
     def concat(cls, parts, layer_offsets) -> "Blocks":
@@ -125,17 +140,21 @@ class Blocks:
                    layer_slices=np.concatenate([b.layer_slices for b in parts]),
                    digital_layers=np.concatenate([b.digital_layers + o for b, o in
                                                   zip(parts, layer_offsets)]),
-                   depthwise=first.depthwise, slice_layout=first.slice_layout)
+                   depthwise=first.depthwise, slice_layout=first.slice_layout,
+                   grouped=first.grouped)
 
 
-def _matrices(workload, W_bits, cell_bits, differential, depthwise, c_job, layout):
+def _matrices(workload, W_bits, cell_bits, differential, policies, c_job, layout):
     """One row per matrix to tile: layer, job, slice, rows, cols, groups in it, and the
     per-group rows/cols (for the diagonal's useful cells)."""
     L = workload.layers
     bits = L.weight_bits if W_bits is None else np.full(len(L), W_bits, dtype=np.int64)
     slices = -(-bits // cell_bits) * (2 if differential else 1)
     grouped = L.groups > 1
-    analog = ~grouped | (depthwise == "diagonal")
+    depthwise_layer = grouped & (np.asarray(L.kind, dtype=object) == "depthwise")
+    depthwise, grouped_policy = policies
+    analog = ~grouped | (depthwise_layer & (depthwise == "diagonal")) | \
+        (grouped & ~depthwise_layer & (grouped_policy == "diagonal"))
     per_job = L.groups if c_job is None else np.minimum(L.groups, c_job)
     jobs = np.where(grouped, -(-L.groups // per_job), 1)
     copies = np.where(layout == "separate", slices, 1)
@@ -168,7 +187,8 @@ def _diagonal_useful(r0, c0, h, w, rg, cg):
 
 def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 1,
           differential: bool = False, depthwise: str = "digital", c_job=None,
-          slice_layout: str = "adjacent", **deprecated) -> Blocks:
+          slice_layout: str = "adjacent", grouped: str = "diagonal",
+          **deprecated) -> Blocks:
     """Cut every weight layer of ``workload`` into blocks for arrays of
     ``array=(rows, cols)`` (see the module doc). ``array_rows=, array_cols=`` are
     deprecated (removed in marp 0.3).
@@ -176,7 +196,8 @@ def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 
     weight_bits : bits per weight for every layer; None takes each layer's own
         ``weight_bits`` (32 for a float model).
     cell_bits : bits one cell stores. differential : signed weights on device pairs.
-    depthwise : "digital" or "diagonal" (applies to depthwise and grouped layers).
+    depthwise : "digital" or "diagonal" for depthwise layers.
+    grouped : "diagonal" or "digital" for the other grouped layers.
     c_job : groups per diagonal job (None: all, the full diagonal).
     slice_layout : "adjacent" or "separate".
     """
@@ -191,9 +212,10 @@ def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 
     if c_job is not None:
         c_job = _validate.positive_int("c_job", c_job)
     DEPTHWISE.get(depthwise)
+    GROUPED.get(grouped)
     SLICE_LAYOUTS.get(slice_layout)
     m, slices, digital = _matrices(workload, weight_bits, cell_bits, bool(differential),
-                                   depthwise, c_job, slice_layout)
+                                   (depthwise, grouped), c_job, slice_layout)
     row_tiles, col_tiles = -(-m["rows"] // R), -(-m["cols"] // C)
     n_tiles = row_tiles * col_tiles
     mat = np.repeat(np.arange(n_tiles.size), n_tiles)
@@ -213,4 +235,4 @@ def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 
                   useful_cells=np.ascontiguousarray(useful, dtype=np.int64),
                   array_rows=R, array_cols=C, layer_slices=slices.astype(np.int64),
                   digital_layers=digital.astype(np.int64), depthwise=depthwise,
-                  slice_layout=slice_layout)
+                  slice_layout=slice_layout, grouped=grouped)

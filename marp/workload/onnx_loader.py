@@ -1,7 +1,9 @@
 """ONNX ingestion: ``load_onnx(path_or_model) -> Workload``.
 
 Shapes come from ONNX shape inference after the graph inputs are pinned (symbolic leading
-dimensions take ``batch``; others come from ``input_shapes``). Weights are found through
+dimensions take ``batch``; others come from ``input_shapes``), helped by constant folding
+of the graph's shape arithmetic, and, when that is not enough, read from one onnxruntime
+run of the model (extra ``ort``; see :mod:`marp.workload.onnx_shapes`). Weights are found through
 initializers, ``Constant``/``ConstantOfShape`` nodes and chains of shape-preserving or
 dequantizing operators. An operator marp does not understand is listed in
 ``Workload.skipped``, never mapped silently. onnx is imported here only, so that
@@ -13,7 +15,7 @@ import math
 import os
 
 from marp._validate import positive_int
-from marp.workload import onnx_checks
+from marp.workload import onnx_checks, onnx_shapes
 from marp.workload.layers import DigitalOp, Layers, SkippedOp, Workload, WorkloadError
 
 # operators through which a constant stays a constant weight (data input first)
@@ -64,32 +66,28 @@ def _bits_of(elem_type: int) -> int:
     return int(onnx.helper.tensor_dtype_to_np_dtype(elem_type).itemsize * 8)
 
 
+class _UnknownShape(WorkloadError):
+    """A tensor whose shape neither inference nor folding found (``where`` names it)."""
+
+    def __init__(self, source, where):
+        self.where = where
+        super().__init__(f"{source}: the shape of {where} is not known")
+
+
 class _Graph:
     """Indexes of one (shape-inferred) graph: producers, constants, shapes."""
 
-    def __init__(self, graph, source):
+    def __init__(self, graph, source, shapes, types):
         self.source = source
         self.init = {t.name: t for t in graph.initializer}
         self.producer = {o: n for n in graph.node for o in n.output if o}
-        self.shapes = {}
-        self.types = {}
-        for vi in list(graph.input) + list(graph.value_info) + list(graph.output):
-            tt = vi.type.tensor_type
-            if tt.HasField("shape") and all(d.HasField("dim_value") for d in tt.shape.dim):
-                self.shapes[vi.name] = tuple(d.dim_value for d in tt.shape.dim)
-            if tt.elem_type:
-                self.types[vi.name] = tt.elem_type
-        for t in graph.initializer:
-            self.shapes[t.name] = tuple(t.dims)
-            self.types[t.name] = t.data_type
+        self.shapes, self.types = dict(shapes), dict(types)
 
     def shape(self, name: str, node, role: str) -> tuple:
         if name in self.shapes:
             return self.shapes[name]
-        raise WorkloadError(
-            f"{self.source}: the shape of tensor {name!r} ({role} of {node.op_type} node "
-            f"{node.name!r}) could not be inferred; pin the graph inputs with "
-            f"input_shapes={{name: [...]}}")
+        raise _UnknownShape(self.source, f"tensor {name!r} ({role} of {node.op_type} node "
+                                         f"{node.name!r})")
 
     def constant(self, name: str, depth: int = 0):
         """(bits, path) when tensor name is a constant, else None."""
@@ -171,8 +169,10 @@ def _check_model(model, source, folder) -> None:
             raise WorkloadError(f"{source}: external data: {exc}") from None
 
 
-def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str) -> dict:
-    """Give every graph input concrete dimensions; returns name -> shape."""
+def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str,
+                strict: bool = True) -> dict:
+    """Give every graph input concrete dimensions; returns name -> shape. ``strict``:
+    names in ``input_shapes`` that are not inputs of this model are an error."""
     inits = {t.name for t in model.graph.initializer}
     given = dict(input_shapes or {})
     pinned = {}
@@ -196,24 +196,48 @@ def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str) -> di
                     sym = d.dim_param or "?"
                     raise WorkloadError(
                         f"{source}: input {vi.name!r} dimension {i} is symbolic ({sym!r}); "
-                        f"give its size with input_shapes={{{vi.name!r}: [...]}}")
+                        f"give its size with input_shapes={{{vi.name!r}: [...]}} "
+                        f"(CLI: --input-shapes {vi.name}=SHAPE, e.g. 1x3x224x224)")
         del vi.type.tensor_type.shape.dim[:]
         for v in shape:
             vi.type.tensor_type.shape.dim.add().dim_value = v
         pinned[vi.name] = tuple(shape)
-    if given:
+    if given and strict:
         raise WorkloadError(f"{source}: input_shapes names {sorted(given)}, which are not "
                             f"graph inputs (inputs: {sorted(pinned)})")
     return pinned
 
 
 def _infer(model, source):
+    """(model with its shape arithmetic folded, inferred graph, shapes, types)."""
     onnx = _onnx()
     del model.graph.value_info[:]      # stale shapes from an earlier batch must not survive
+
+    def once(m):
+        try:
+            return onnx.shape_inference.infer_shapes(m, strict_mode=False, data_prop=True)
+        except Exception as exc:      # onnx raises several types here
+            raise WorkloadError(f"{source}: shape inference failed: {exc}") from None
+
+    return onnx_shapes.infer(onnx, model, once)
+
+
+_PIN_HINT = ("if a graph input has symbolic dimensions, pin them with --input-shapes "
+             "NAME=1x3x224x224 (input_shapes={NAME: [1, 3, 224, 224]} in Python)")
+
+
+def _run_shapes(model, pinned, g: _Graph, missing: _UnknownShape) -> dict:
+    """Shapes from one onnxruntime run, or the error that names the tensor, the node and
+    what to do."""
     try:
-        return onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
-    except Exception as exc:          # onnx raises several types here
-        raise WorkloadError(f"{source}: shape inference failed: {exc}") from None
+        return onnx_shapes.run_shapes(_onnx(), model, pinned, g.types)
+    except ImportError:
+        why = "onnxruntime is not installed to read it from a run (pip install 'marp[ort]')"
+    except RuntimeError as exc:
+        why = f"onnxruntime could not run the model on zeros either ({exc})"
+    raise WorkloadError(f"{g.source}: the shape of {missing.where} is not known: ONNX shape "
+                        f"inference and marp's folding of shape arithmetic did not reach "
+                        f"it, and {why}; {_PIN_HINT}") from None
 
 
 def _spatial_attrs(node, x_shape, y_shape, w_shape, transposed: bool):
@@ -349,24 +373,8 @@ def _pool_op(g: _Graph, node, batch_div):
                      y_shape)
 
 
-def load_onnx(path_or_model, *, batch: int = 1, input_shapes: dict | None = None) -> Workload:
-    """Read an ONNX model (a path or an ``onnx.ModelProto``) into a :class:`Workload`.
-
-    batch : size given to symbolic leading dimensions of the graph inputs.
-    input_shapes : {input name: shape} for inputs whose other dimensions are symbolic.
-    Vectors and MACs are per inference: per graph run divided by the leading dimension of
-    the first graph input. Raises WorkloadError (a ValueError) naming the file and the
-    node or tensor for models marp cannot read; FileNotFoundError for a missing file.
-    """
-    batch = positive_int("batch", batch)
-    model, source = _read_model(path_or_model)
-    folder = None if hasattr(path_or_model, "graph") else \
-        os.path.dirname(os.path.abspath(os.fspath(path_or_model)))
-    _check_model(model, source, folder)
-    pinned = _pin_inputs(model, batch, input_shapes, source)
-    g = _Graph(_infer(model, source).graph, source)
-    first = next(iter(pinned.values()), ())
-    batch_div = first[0] if first else 1
+def _extract(g: _Graph, model, batch_div):
+    """(weight layers, digital work, skipped operators) of the graph's nodes."""
     layers, digital, skipped = [], [], []
     for index, node in enumerate(model.graph.node):
         op = node.op_type
@@ -384,6 +392,40 @@ def load_onnx(path_or_model, *, batch: int = 1, input_shapes: dict | None = None
         elif op not in NO_WEIGHT_OPS or node.domain not in ("", "ai.onnx"):
             skipped.append(SkippedOp(node.name, op, "operator not understood by marp; "
                                                     "nothing mapped for it"))
+    return layers, digital, skipped
+
+
+def load_onnx(path_or_model, *, batch: int = 1, input_shapes: dict | None = None,
+              strict_inputs: bool = True) -> Workload:
+    """Read an ONNX model (a path or an ``onnx.ModelProto``) into a :class:`Workload`.
+
+    batch : size given to symbolic leading dimensions of the graph inputs.
+    input_shapes : {input name: shape} for inputs whose other dimensions are symbolic.
+    strict_inputs : False ignores names of ``input_shapes`` that this model does not have
+        (one table given to several models, as ``marp.compile`` does).
+    Vectors and MACs are per inference: per graph run divided by the leading dimension of
+    the first graph input. Raises WorkloadError (a ValueError) naming the file and the
+    node or tensor for models marp cannot read; FileNotFoundError for a missing file.
+    """
+    batch = positive_int("batch", batch)
+    model, source = _read_model(path_or_model)
+    folder = None if hasattr(path_or_model, "graph") else \
+        os.path.dirname(os.path.abspath(os.fspath(path_or_model)))
+    _check_model(model, source, folder)
+    pinned = _pin_inputs(model, batch, input_shapes, source, strict_inputs)
+    work, inferred, shapes, types = _infer(model, source)
+    g = _Graph(inferred.graph, source, shapes, types)
+    first = next(iter(pinned.values()), ())
+    batch_div = first[0] if first else 1
+    try:
+        layers, digital, skipped = _extract(g, work, batch_div)
+    except _UnknownShape as missing:
+        g.shapes.update(_run_shapes(work, pinned, g, missing))
+        try:
+            layers, digital, skipped = _extract(g, work, batch_div)
+        except _UnknownShape as still:
+            raise WorkloadError(f"{still}: onnxruntime's run of the model did not report "
+                                f"it either; {_PIN_HINT}") from None
     name = os.path.splitext(os.path.basename(source))[0] if os.sep in source or \
         source.endswith(".onnx") else source
     return Workload(name=name, source=source, layers=Layers.from_records(layers),

@@ -179,3 +179,20 @@ def test_interleaved_model_order_runs_one_layer_of_each_model_in_turn():
     # interleaving breaks the phases packed per model: more is rewritten
     assert mixed.report.totals["cells_written_per_inference"] >= \
         seq.report.totals["cells_written_per_inference"]
+
+
+def test_slice_layout_reaches_compile(tmp_path, capsys):
+    """LRMP's ResNet-18 baseline: 8-bit weights on 1-bit cells, each slice its own copy
+    of the matrix, 1,608 tiles of 256x256 one-to-one ("about 1,600" in the paper)."""
+    import onnx
+    from onnx_factory import resnet18
+    from marp.cli import main
+
+    m = marp.compile([resnet18()], "lrmp_rram", slice_layout="separate")
+    assert m.summary["arrays_one_to_one"] == 1608 and m.blocks.slice_layout == "separate"
+    assert marp.compile([resnet18()], "lrmp_rram").summary["arrays_one_to_one"] == 1454
+    path = tmp_path / "resnet18.onnx"
+    onnx.save(resnet18(), path)
+    assert main(["compile", str(path), "--arch", "lrmp_rram", "--slice-layout", "separate",
+                 "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["arrays_one_to_one"] == 1608

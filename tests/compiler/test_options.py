@@ -125,7 +125,8 @@ def test_every_option_on_every_path_takes_effect_or_is_refused(path, option, wor
 
 
 @pytest.mark.parametrize("keywords,match", [
-    ({"c_job": 4}, "c_job=4 with depthwise='digital' is not supported"),
+    ({"c_job": 4, "grouped": "digital"}, "c_job=4 with depthwise=.digital. and "
+                                          "grouped=.digital. is not supported"),
     ({"replicate_arrays": 10}, "replicate_arrays without replicate is not supported"),
     ({"geometries": [(256, 256)]}, "geometries without latency_us is not supported"),
     ({"objective": "latency", "latency_us": 5.0}, "objective='latency' with latency_us"),
@@ -148,7 +149,8 @@ def test_bad_options_name_the_option(keywords, match):
 
 
 def test_unknown_keyword_lists_the_options(workloads):
-    with pytest.raises(TypeError, match=r"unknown options \['bank'\]; options: depthwise"):
+    with pytest.raises(TypeError, match=r"unknown options \['bank'\]; options: "
+                                        r"input_shapes, batch, depthwise"):
         marp.compile(workloads, bank=4)
 
 
