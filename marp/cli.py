@@ -288,6 +288,12 @@ def _compile_parser(sub) -> None:
     _input_shapes_flag(p)
     p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions "
                    "of the models' inputs (vectors and MACs stay per inference)")
+    p.add_argument("--precision", metavar="FILE", help="per-layer weight_bits/act_bits by "
+                   "layer name (CSV with a 'layer' column, or YAML)")
+    p.add_argument("--precision-budget", type=int, metavar="ARRAYS", help="lower per-layer "
+                   "weight bits (choices: --precision-bits) until the packing fits ARRAYS")
+    p.add_argument("--precision-bits", default="8,6,4", help="weight precisions "
+                   "--precision-budget may choose from (default 8,6,4)")
     p.add_argument("--depthwise", default="digital", choices=DEPTHWISE.names(),
                    help="where depthwise layers run (default: digital)")
     p.add_argument("--grouped", default="diagonal", choices=GROUPED.names(),
@@ -362,6 +368,8 @@ def compile_options(args) -> CompileOptions:
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(CompileOptions)}
     values["geometries"] = _geometries(args.geometries)
     values["input_shapes"] = _input_shapes(args.input_shapes)
+    values["precision"] = readers.read_precision(args.precision) if args.precision else None
+    values["precision_bits"] = _values("--precision-bits", args.precision_bits)
     return CompileOptions(**values)
 
 
@@ -496,18 +504,19 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _values(flag, text, kind=int) -> list:
+    """Comma-separated values of a flag, each converted by ``kind``."""
+    try:
+        return [kind(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise CliError(f"{flag} {text!r}: expected {kind.__name__} values, comma "
+                       f"separated") from None
+
+
 def _sweep_space(args) -> dict:
     """The sweep space of the comma-separated flags."""
-    space = {}
-    for key, kind in SWEEP_FLAGS:
-        text = getattr(args, key)
-        if text:
-            try:
-                space[key] = [kind(v) for v in text.split(",") if v.strip()]
-            except ValueError:
-                raise CliError(f"--{key.replace('_', '-')} {text!r}: expected "
-                               f"{kind.__name__} values, comma separated") from None
-    return space
+    return {key: _values(f"--{key.replace('_', '-')}", getattr(args, key), kind)
+            for key, kind in SWEEP_FLAGS if getattr(args, key)}
 
 
 def _sweep_front(result) -> str:

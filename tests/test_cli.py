@@ -363,3 +363,18 @@ def test_input_shapes_flag_errors(capsys, tmp_path, items, match):
     code, _, err = run(capsys, "compile", model, *flags, "--quiet")
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert re.search(match, err), err
+
+
+def test_precision_flags(capsys, tmp_path):
+    table = tmp_path / "p.csv"
+    name = marp.load_onnx(marp.example_models("mlperf-tiny")[2]).layers.name[0]
+    table.write_text(f"layer,weight_bits,act_bits\n{name},4,4\n")
+    code, out, err = run(capsys, "compile", "--example", "mlperf-tiny", "--precision",
+                         str(table), "--precision-budget", "14", "--json", "--quiet")
+    assert code == 0, err
+    doc = json.loads(out)
+    row = next(r for r in doc["layers"] if r["name"] == name)
+    assert (row["weight_bits"], row["act_bits"]) == (4, 4) and doc["arrays_used"] <= 14
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--precision-bits",
+                       "8,x", "--quiet")
+    assert code == 2 and "--precision-bits '8,x': expected int values" in err

@@ -53,6 +53,8 @@ def op_rows(workloads, arch, report, columns) -> list[dict]:
                    time_ns=t_ns, act_time_ns=t_act, e_digital_pj=e_pj, e_act_pj=e_act,
                    e_leakage_pj=rest * (t_ns + t_act) / busy if busy > 0 else 0.0,
                    digital_reason=f"no weights ({op.kind})")
+        if "act_bits" in row:
+            row["act_bits"] = arch.aimc.act_bits
         rows.append(row)
     return rows
 

@@ -16,7 +16,7 @@ import os
 import numpy as np
 
 from marp._validate import positive_int
-from marp.compiler import capacity, replication
+from marp.compiler import capacity, precision, replication
 from marp.compiler.mapping import Mapping, per_model
 from marp.compiler.options import CompileOptions, example_models  # noqa: F401 (public)
 from marp.compiler.search import (InfeasibleError, fewest_arrays, spread_layer_tiles,
@@ -124,16 +124,27 @@ compile.__doc__ += "\n    Options (CompileOptions)\n    ------------------------
 
 
 def _lower_all(workloads, arch, opts: CompileOptions):
-    """(blocks of every model in turn, the combined workload, the model of each layer)."""
+    """(blocks of every model in turn, the combined workload, the model of each layer),
+    each layer at the precision the options give it (:mod:`marp.compiler.precision`)."""
     a = arch.aimc
-    parts = [lower(w, array=(a.array_rows, a.array_cols),
-                   weight_bits=a.weight_bits, cell_bits=a.cell_bits,
-                   differential=a.differential, depthwise=opts.depthwise, c_job=opts.c_job,
-                   grouped=opts.grouped, slice_layout=opts.slice_layout)
-             for w in workloads]
-    offsets = np.cumsum([0] + [len(w) for w in workloads[:-1]])
+    offsets = np.cumsum([0] + [len(w) for w in workloads])
     combined, layer_model = Workload.combine(workloads)
-    return Blocks.concat(parts, offsets), combined, layer_model
+    weight, act, fixed = precision.resolve(combined.layers.name, arch, opts.precision)
+
+    def lower_at(bits):
+        parts = [lower(w, array=(a.array_rows, a.array_cols),
+                       weight_bits=bits[offsets[k]:offsets[k + 1]], cell_bits=a.cell_bits,
+                       differential=a.differential, depthwise=opts.depthwise,
+                       c_job=opts.c_job, grouped=opts.grouped,
+                       slice_layout=opts.slice_layout,
+                       act_bits=None if act is None else act[offsets[k]:offsets[k + 1]])
+                 for k, w in enumerate(workloads)]
+        return Blocks.concat(parts, offsets[:-1])
+
+    if opts.precision_budget is not None:
+        weight = precision.fit_budget(lower_at, weight, fixed, arch, opts.precision_budget,
+                                      opts.precision_bits, opts.packing)
+    return lower_at(weight), combined, layer_model
 
 
 def _place(blocks, arch, opts: CompileOptions, replicated: bool):

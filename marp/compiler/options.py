@@ -16,6 +16,7 @@ from pathlib import Path
 
 from marp._registry import Choice, Registry
 from marp.compiler.capacity import CAPACITY
+from marp.compiler.precision import table as precision_table
 from marp._validate import positive_int
 from marp.packing.registry import ALGORITHMS
 from marp.workload.lowering import DEPTHWISE, GROUPED, SLICE_LAYOUTS
@@ -55,8 +56,8 @@ EXAMPLES = Registry("example", [
 
 # stored in the mapping JSON in this order (schema version 1); jobs is a run setting
 # that does not change the result, and geometries is written only when given
-_STORED = ("input_shapes", "batch", "depthwise", "grouped", "slice_layout", "c_job",
-           "packing", "refine_seconds", "refine_iterations",
+_STORED = ("input_shapes", "batch", "precision", "precision_budget", "precision_bits",
+           "depthwise", "grouped", "slice_layout", "c_job", "packing", "refine_seconds", "refine_iterations",
            "one_to_one", "latency_us", "replicate", "replicate_arrays", "objective",
            "spread_layer_tiles", "capacity", "seed")
 
@@ -79,6 +80,16 @@ class CompileOptions:
     batch : int
         Size of symbolic leading (batch) dimensions of the models' inputs; vectors and
         MACs stay per inference (see :func:`marp.load_onnx`).
+    precision : dict or None
+        Per-layer bits by layer name, ``{name: {"weight_bits": w, "act_bits": a}}`` (or
+        ``{name: w}``); unlisted layers take the arch's (:mod:`marp.compiler.precision`).
+    precision_budget : int or None
+        Arrays the packing must fit in by lowering per-layer weight bits through
+        ``precision_bits`` (the rule: :mod:`marp.compiler.precision`); the bits each layer
+        got are in the report's ``weight_bits`` column.
+    precision_bits : tuple of int
+        The weight precisions ``precision_budget`` may choose from, highest first
+        (default 8, 6, 4); a layer never goes above its own bits.
     depthwise : {"digital", "diagonal"}
         Where depthwise layers (one input channel per group) run: the digital engine, or
         the arrays as block-diagonal jobs (:data:`marp.workload.lowering.DEPTHWISE`).
@@ -135,6 +146,9 @@ class CompileOptions:
 
     input_shapes: dict | None = None
     batch: int = 1
+    precision: dict | None = None
+    precision_budget: int | None = None
+    precision_bits: tuple = (8, 6, 4)
     depthwise: str = "digital"
     grouped: str = "diagonal"
     slice_layout: str = "adjacent"
@@ -163,7 +177,14 @@ class CompileOptions:
         CAPACITY.get(self.capacity)
         if self.replicate is not None:
             REPLICATION.get(self.replicate)
-        for name in ("c_job", "replicate_arrays"):
+        if self.precision is not None:
+            set_(self, "precision", precision_table(self.precision))
+        bits = tuple(positive_int(f"precision_bits[{i}]", b, high=32)
+                     for i, b in enumerate(self.precision_bits))
+        if not bits:
+            raise ValueError("precision_bits is empty: give at least one weight precision")
+        set_(self, "precision_bits", tuple(sorted(set(bits), reverse=True)))
+        for name in ("c_job", "replicate_arrays", "precision_budget"):
             value = getattr(self, name)
             if value is not None:
                 set_(self, name, positive_int(name, value))
@@ -233,6 +254,7 @@ class CompileOptions:
     def to_dict(self) -> dict:
         """The options stored in a mapping's JSON (see ``_STORED``)."""
         out = {name: getattr(self, name) for name in _STORED}
+        out["precision_bits"] = list(self.precision_bits)
         if self.input_shapes is not None:
             out["input_shapes"] = {k: list(v) for k, v in self.input_shapes.items()}
         if self.geometries is not None:

@@ -110,8 +110,11 @@ def block_costs(blocks: Blocks, arch: Arch):
     a = arch.aimc
     r = blocks.height.astype(np.int64)
     c = blocks.width.astype(np.int64)
-    ops = a.array_ops(r, c)
-    e_dac, e_adc, e_array = a.vector_energy_pj(r, c)
+    cycles = None
+    if blocks.layer_act_bits is not None:        # per-layer input precision
+        cycles = -(-blocks.layer_act_bits[blocks.layer] // a.dac_bits)
+    ops = a.array_ops(r, c, cycles)
+    e_dac, e_adc, e_array = a.vector_energy_pj(r, c, cycles)
     return ops * a.t_array_op_ns, e_dac, e_adc, e_array, ops
 
 
@@ -156,13 +159,14 @@ def _rs_utilization(arch, kernel, out_shape):
     return util_r * util_c
 
 
-def _digital_layer(arch, workload, i):
-    """(cycles, time ns, energy pJ) of layer i on the digital engine."""
+def _digital_layer(arch, workload, i, act_bits=None):
+    """(cycles, time ns, energy pJ) of layer i on the digital engine (``act_bits``: its
+    input precision, default the arch's)."""
     L, d = workload.layers, arch.digital
     macs = int(L.macs[i])
     util = _rs_utilization(arch, L.kernel[i], L.output_shape[i])
     cycles = -(-macs // max(1, int(d.pe_rows * d.pe_cols * util)))
-    act_bytes = -(-arch.aimc.act_bits // 8)
+    act_bytes = -(-(act_bits or arch.aimc.act_bits) // 8)
     moved = (np.prod(L.input_shape[i]) + np.prod(L.output_shape[i])) * act_bytes \
         + L.weights[i] * -(-int(L.weight_bits[i]) // 8)
     moved /= max(1, workload.batch)
@@ -197,17 +201,24 @@ def _fixed(blocks, workload, arch) -> dict:
     vec = L.vectors[blocks.layer].astype(float)
     per_layer = lambda v: np.bincount(blocks.layer, weights=v * vec, minlength=n)  # noqa: E731
     d_cycles, d_time, d_energy = np.zeros(n), np.zeros(n), np.zeros(n)
+    act = blocks.layer_act_bits
     for i in blocks.digital_layers:
-        d_cycles[i], d_time[i], d_energy[i] = _digital_layer(arch, workload, int(i))
+        d_cycles[i], d_time[i], d_energy[i] = _digital_layer(
+            arch, workload, int(i), None if act is None else int(act[i]))
     engine = np.full(n, "aimc", dtype=object)
     engine[blocks.digital_layers] = "digital"
-    act_e, act_t = memory.layer_activations(arch, workload)
+    act_e, act_t = memory.layer_activations(arch, workload, act)
     t_ops, e_ops = digital_ops_cost(arch, workload)
     e_ops_act, t_ops_act = memory.ops_activations(arch, workload)
     out = {"t_vec": t_vec, "dac": per_layer(e_dac), "adc": per_layer(e_adc),
            "array": per_layer(e_array), "cycles": per_layer(ops) + d_cycles,
            "d_time": d_time, "d_energy": d_energy, "engine": engine, "act_e": act_e,
-           "act_t": act_t, "ops": (t_ops, e_ops, e_ops_act, t_ops_act)}
+           "act_t": act_t, "ops": (t_ops, e_ops, e_ops_act, t_ops_act),
+           "weight_bits": (np.full(n, arch.aimc.weight_bits, dtype=np.int64)
+                           if blocks.layer_weight_bits is None else
+                           blocks.layer_weight_bits.astype(np.int64)),
+           "act_bits": (np.full(n, arch.aimc.act_bits, dtype=np.int64) if act is None
+                        else act.astype(np.int64))}
     for v in out.values():
         if isinstance(v, np.ndarray):
             v.setflags(write=False)
@@ -321,7 +332,7 @@ def _layer_costs(blocks, packing, workload, arch, sched, image_cells):
                 act_time=f["act_t"].copy(), cells=cells, source=source, waves=waves,
                 touched=np.bincount(g_layer, minlength=n),
                 busy=np.bincount(g_image, weights=t_group, minlength=packing.arrays_used),
-                ops=f["ops"])
+                ops=f["ops"], bits=(f["weight_bits"].copy(), f["act_bits"].copy()))
 
 
 def _timing(sched, c, order, arch, blocks, ops_ns, cells, rows):
@@ -375,7 +386,8 @@ def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
                   tops=float(2 * totals["macs"] / latency_ns / 1e3) if latency_ns > 0 else 0.0)
     steps = None if sched.fits else Timeline(sched, L.name, events)
     layers = {"name": np.array(L.name, dtype=object), "kind": np.array(L.kind, dtype=object),
-              "engine": c["engine"], "vectors": L.vectors.copy(), "macs": L.macs.copy(),
+              "engine": c["engine"], "weight_bits": c["bits"][0], "act_bits": c["bits"][1],
+              "vectors": L.vectors.copy(), "macs": L.macs.copy(),
               "blocks": np.bincount(blocks.layer, minlength=n), "arrays_touched": c["touched"],
               "cycles": c["cycles"], "time_ns": c["time"], "act_time_ns": c["act_time"],
               **{f"e_{k}_pj": v for k, v in c["energy"].items()}}

@@ -41,12 +41,14 @@ def activation_traffic(arch, shapes) -> tuple[float, float]:
     return float(e), float(t)
 
 
-def layer_activations(arch, workload) -> tuple[np.ndarray, np.ndarray]:
-    """Per layer of ``workload``: (energy pJ, time ns) of its activation traffic."""
+def layer_activations(arch, workload, act_bits=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per layer of ``workload``: (energy pJ, time ns) of its activation traffic;
+    ``act_bits``: per layer (default the arch's for all)."""
     L, b = workload.layers, max(1, workload.batch)
     elems = np.array([math.prod(s) + math.prod(o)
                       for s, o in zip(L.input_shape, L.output_shape)], dtype=float)
-    e, t = _moves(arch, elems * arch.aimc.act_bits / 8)
+    bits = arch.aimc.act_bits if act_bits is None else np.asarray(act_bits, dtype=float)
+    e, t = _moves(arch, elems * bits / 8)
     return e / b, t / b
 
 

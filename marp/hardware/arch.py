@@ -126,18 +126,22 @@ class AimcPhysics:
         """Rounds of the shared ADCs over the conversions of ``cols`` bitlines."""
         return -(-self.conversions(cols) // self.adcs_per_array)
 
-    def array_ops(self, rows, cols):
-        """Array ops for one vector through a rows x cols block."""
-        return self.input_cycles * self.row_groups(rows) * self.adc_rounds(cols)
+    def array_ops(self, rows, cols, cycles=None):
+        """Array ops for one vector through a rows x cols block; ``cycles``: input
+        cycles (per block when layers differ in input bits), default :attr:`input_cycles`."""
+        cycles = self.input_cycles if cycles is None else cycles
+        return cycles * self.row_groups(rows) * self.adc_rounds(cols)
 
-    def vector_energy_pj(self, rows, cols):
+    def vector_energy_pj(self, rows, cols, cycles=None):
         """(DAC, ADC + shift-add, cells + fixed op energy) in pJ for one vector through a
-        rows x cols block; each row group drives its own rows."""
-        e_dac = self.input_cycles * rows * self.e_dac_pj
-        e_adc = self.input_cycles * self.row_groups(rows) * self.conversions(cols) * \
+        rows x cols block; each row group drives its own rows. ``cycles`` as for
+        :meth:`array_ops`."""
+        cycles = self.input_cycles if cycles is None else cycles
+        e_dac = cycles * rows * self.e_dac_pj
+        e_adc = cycles * self.row_groups(rows) * self.conversions(cols) * \
             (self.e_adc_conversion_pj + self.e_shift_add_pj)
-        e_array = self.input_cycles * rows * cols * self.e_cell_pj + \
-            self.array_ops(rows, cols) * self.e_array_op_pj
+        e_array = cycles * rows * cols * self.e_cell_pj + \
+            self.array_ops(rows, cols, cycles) * self.e_array_op_pj
         return e_dac, e_adc, e_array
 
 

@@ -207,3 +207,42 @@ def read_strip(path) -> StripInstance:
         w[k] = _size(r[1], name, ln, "w")
         h[k] = _size(r[2], name, ln, "h")
     return StripInstance(width, height, w, h, name)
+
+
+def read_precision(path) -> dict:
+    """A per-layer precision table (:mod:`marp.compiler.precision`) from a file: YAML
+    (``name: {weight_bits: 4, act_bits: 8}`` or ``name: 4``), or CSV with a header naming
+    ``layer`` (or ``name``) and ``weight_bits`` and/or ``act_bits`` (an empty cell leaves
+    that precision as the arch has it). Errors name the file and the line."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OSError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    if path.lower().endswith((".yaml", ".yml")):
+        import yaml          # PyYAML: imported here, kept out of "import marp"
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: not valid YAML ({exc})") from None
+        if not isinstance(doc, dict):
+            raise ValueError(f"{path}: expected a mapping of layer name -> bits")
+        return doc
+    rows = csv.DictReader(io.StringIO(text))
+    fields = [f.strip() for f in rows.fieldnames or []]
+    key = "layer" if "layer" in fields else "name" if "name" in fields else None
+    bits = [f for f in ("weight_bits", "act_bits") if f in fields]
+    if key is None or not bits:
+        raise ValueError(f"{path}: the header needs a 'layer' (or 'name') column and "
+                         f"'weight_bits' and/or 'act_bits', got {fields}")
+    out = {}
+    for line, row in enumerate(rows, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        entry = {}
+        for b in bits:
+            if row.get(b):
+                entry[b] = _size(row[b], path, line, b)
+        out[row[key]] = entry
+    return out

@@ -60,7 +60,9 @@ class Blocks:
     height, width : rows and columns of the block (its size in an array)
     useful_cells : cells that hold a weight slice
     Per layer: ``layer_slices`` (column slices per weight) and ``digital_layers`` (layers
-    left to the digital engine). ``depthwise``, ``slice_layout``, ``grouped``: the
+    left to the digital engine), ``layer_weight_bits`` (the weight precision each layer
+    was cut at) and ``layer_act_bits`` (its input precision, or None: the arch's
+    ``act_bits`` for every layer). ``depthwise``, ``slice_layout``, ``grouped``: the
     lowering's policies.
     """
 
@@ -79,6 +81,8 @@ class Blocks:
     depthwise: str
     slice_layout: str
     grouped: str = "diagonal"
+    layer_weight_bits: np.ndarray | None = None
+    layer_act_bits: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.layer.shape[0]
@@ -104,7 +108,10 @@ class Blocks:
                 "layer_slices": self.layer_slices.tolist(),
                 "digital_layers": self.digital_layers.tolist(),
                 "depthwise": self.depthwise, "slice_layout": self.slice_layout,
-                "grouped": self.grouped}
+                "grouped": self.grouped,
+                **{k: getattr(self, k).tolist() for k in ("layer_weight_bits",
+                                                          "layer_act_bits")
+                   if getattr(self, k) is not None}}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Blocks":
@@ -115,7 +122,10 @@ class Blocks:
                    digital_layers=np.array(d["digital_layers"], dtype=np.int64),
                    depthwise=d["depthwise"], slice_layout=d["slice_layout"],
                    # before marp 0.2 grouped layers followed the depthwise policy
-                   grouped=d.get("grouped", d["depthwise"]))
+                   grouped=d.get("grouped", d["depthwise"]),
+                   **{k: np.array(d[k], dtype=np.int64) for k in ("layer_weight_bits",
+                                                                  "layer_act_bits")
+                      if d.get(k) is not None})
 
     def take(self, index, **changes) -> "Blocks":
         """The blocks at ``index`` (any numpy index), per-layer fields kept; ``changes``
@@ -125,7 +135,8 @@ class Blocks:
         return Blocks(**fields, array_rows=self.array_rows, array_cols=self.array_cols,
                       layer_slices=self.layer_slices, digital_layers=self.digital_layers,
                       depthwise=self.depthwise, slice_layout=self.slice_layout,
-                      grouped=self.grouped)
+                      grouped=self.grouped, layer_weight_bits=self.layer_weight_bits,
+                      layer_act_bits=self.layer_act_bits)
 
     @classmethod
     def concat(cls, parts, layer_offsets) -> "Blocks":
@@ -141,14 +152,33 @@ class Blocks:
                    digital_layers=np.concatenate([b.digital_layers + o for b, o in
                                                   zip(parts, layer_offsets)]),
                    depthwise=first.depthwise, slice_layout=first.slice_layout,
-                   grouped=first.grouped)
+                   grouped=first.grouped, **{k: _concat_per_layer(parts, k) for k in (
+                       "layer_weight_bits", "layer_act_bits")})
+
+
+def _concat_per_layer(parts, field):
+    """A per-layer field of several parts in turn (None when any part has none)."""
+    values = [getattr(b, field) for b in parts]
+    return None if any(v is None for v in values) else np.concatenate(values)
+
+
+def _per_layer_bits(name, value, n):
+    """None, or ``value`` (an int for every layer, or one per layer) as int64[n]."""
+    if value is None:
+        return None
+    if np.ndim(value) == 0:
+        return np.full(n, _validate.positive_int(name, value), dtype=np.int64)
+    bits = [_validate.positive_int(f"{name}[{i}]", v) for i, v in enumerate(value)]
+    if len(bits) != n:
+        raise ValueError(f"{name} has {len(bits)} entries for {n} layers")
+    return np.array(bits, dtype=np.int64)
 
 
 def _matrices(workload, W_bits, cell_bits, differential, policies, c_job, layout):
     """One row per matrix to tile: layer, job, slice, rows, cols, groups in it, and the
     per-group rows/cols (for the diagonal's useful cells)."""
     L = workload.layers
-    bits = L.weight_bits if W_bits is None else np.full(len(L), W_bits, dtype=np.int64)
+    bits = L.weight_bits.astype(np.int64) if W_bits is None else W_bits
     slices = -(-bits // cell_bits) * (2 if differential else 1)
     grouped = L.groups > 1
     depthwise_layer = grouped & (np.asarray(L.kind, dtype=object) == "depthwise")
@@ -187,14 +217,16 @@ def _diagonal_useful(r0, c0, h, w, rg, cg):
 
 def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 1,
           differential: bool = False, depthwise: str = "digital", c_job=None,
-          slice_layout: str = "adjacent", grouped: str = "diagonal",
+          slice_layout: str = "adjacent", grouped: str = "diagonal", act_bits=None,
           **deprecated) -> Blocks:
     """Cut every weight layer of ``workload`` into blocks for arrays of
     ``array=(rows, cols)`` (see the module doc). ``array_rows=, array_cols=`` are
     deprecated (removed in marp 0.3).
 
-    weight_bits : bits per weight for every layer; None takes each layer's own
-        ``weight_bits`` (32 for a float model).
+    weight_bits : bits per weight: one number for every layer, or one per layer; None
+        takes each layer's own ``weight_bits`` (32 for a float model).
+    act_bits : input bits, one per layer (or one number), kept for the cost model
+        (``Blocks.layer_act_bits``); None: the arch's ``act_bits`` for every layer.
     cell_bits : bits one cell stores. differential : signed weights on device pairs.
     depthwise : "digital" or "diagonal" for depthwise layers.
     grouped : "diagonal" or "digital" for the other grouped layers.
@@ -206,8 +238,8 @@ def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 
         raise TypeError(f"lower() got unexpected keyword arguments {unknown}")
     R, C = _validate.array_size(array, deprecated.get("array_cols"),
                                 deprecated.get("array_rows"), "lower")
-    if weight_bits is not None:
-        weight_bits = _validate.positive_int("weight_bits", weight_bits)
+    weight_bits = _per_layer_bits("weight_bits", weight_bits, len(workload.layers))
+    act_bits = _per_layer_bits("act_bits", act_bits, len(workload.layers))
     cell_bits = _validate.positive_int("cell_bits", cell_bits)
     if c_job is not None:
         c_job = _validate.positive_int("c_job", c_job)
@@ -235,4 +267,7 @@ def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 
                   useful_cells=np.ascontiguousarray(useful, dtype=np.int64),
                   array_rows=R, array_cols=C, layer_slices=slices.astype(np.int64),
                   digital_layers=digital.astype(np.int64), depthwise=depthwise,
-                  slice_layout=slice_layout, grouped=grouped)
+                  slice_layout=slice_layout, grouped=grouped,
+                  layer_weight_bits=(workload.layers.weight_bits.astype(np.int64)
+                                     if weight_bits is None else weight_bits),
+                  layer_act_bits=act_bits)

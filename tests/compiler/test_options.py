@@ -150,7 +150,7 @@ def test_bad_options_name_the_option(keywords, match):
 
 def test_unknown_keyword_lists_the_options(workloads):
     with pytest.raises(TypeError, match=r"unknown options \['bank'\]; options: "
-                                        r"input_shapes, batch, depthwise"):
+                                        r"input_shapes, batch, precision"):
         marp.compile(workloads, bank=4)
 
 

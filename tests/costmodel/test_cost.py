@@ -127,7 +127,8 @@ def test_report_to_dict_and_csv(tmp_path, shared):
     assert len(doc["layers"]) == 10 and doc["totals"]["arrays_used"] >= 1
     path = tmp_path / "layers.csv"
     r.to_csv(path)
-    assert path.read_text().splitlines()[0].startswith("name,kind,engine,vectors")
+    assert path.read_text().splitlines()[0].startswith(
+        "name,kind,engine,weight_bits,act_bits,vectors")
 
 
 def test_cost_errors():
