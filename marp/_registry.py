@@ -50,3 +50,6 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Registry({self.parameter!r}: {', '.join(self._entries)})"

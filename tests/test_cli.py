@@ -378,3 +378,28 @@ def test_precision_flags(capsys, tmp_path):
     code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--precision-bits",
                        "8,x", "--quiet")
     assert code == 2 and "--precision-bits '8,x': expected int values" in err
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`marp ... | head`: the reader goes away; no traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "marp", "layers",
+                             str(marp.example_models("mlperf-tiny")[1]), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                       # nobody reads: the first write fails
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_one_to_one_summary_says_so(capsys):
+    code, out, err = run(capsys, "compile", "--example", "mlperf-tiny", "--one-to-one",
+                         "--quiet")
+    assert code == 0, err
+    assert "total (one array per block)" in out and "shared arrays" not in out
+
+
+def test_oversize_message_names_the_flag(capsys, tmp_path):
+    rects = tmp_path / "r.csv"
+    rects.write_text("w,h\n10,10\n")
+    code, _, err = run(capsys, "pack", str(rects), "--array", "4x4")
+    assert code == 2 and "--partial" in err

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from marp._compare import array_eq
+
 from marp._version import __version__
 from marp.costmodel.accounting import CostReport, digital_ops_cost
 from marp.costmodel.memory import ops_activations
@@ -70,6 +72,15 @@ class Mapping:
     options: CompileOptions
     replicas: np.ndarray | None = None
     residency: dict = dataclasses.field(default_factory=dict)
+
+    __eq__ = array_eq
+
+    def __repr__(self) -> str:
+        t = self.report.totals
+        return (f"Mapping({len(self.workloads)} models, {len(self.blocks)} blocks on "
+                f"{t['arrays_used']} arrays of {self.arch.aimc.array_rows}x"
+                f"{self.arch.aimc.array_cols} ({self.arch.name}, bank {t['bank_arrays']}), "
+                f"{t['latency_us']:.4g} us, {t['energy_uj']:.4g} uJ)")
 
     @property
     def summary(self) -> dict:

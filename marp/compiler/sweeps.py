@@ -48,6 +48,10 @@ class SweepResult:
     rows: list
     objectives: tuple
 
+    def __repr__(self) -> str:
+        return (f"SweepResult({len(self.rows)} points, {len(self.failed)} failed, "
+                f"{len(self.pareto)} on the front over {', '.join(self.objectives)})")
+
     def column(self, name: str) -> np.ndarray:
         return np.array([r.get(name) for r in self.rows], dtype=object)
 
@@ -55,15 +59,28 @@ class SweepResult:
     def pareto(self) -> list:
         return [r for r in self.rows if r.get("pareto")]
 
+    @property
+    def failed(self) -> list:
+        """The rows of points that failed (each with its ``error``)."""
+        return [r for r in self.rows if "error" in r]
+
     def to_csv(self, path, rows=None) -> None:
+        """The rows (default all) as CSV: the swept keys, the metrics, ``pareto``,
+        ``error``; keys no point sets are left out."""
         rows = self.rows if rows is None else rows
-        keys = list(SPACE_KEYS) + list(METRICS) + ["pareto", "error"]
+        keys = swept_keys(self.rows) + list(METRICS) + ["pareto", "error"]
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=keys, extrasaction="ignore",
                                 lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         write_atomic(os.fspath(path), out.getvalue())      # whole or not at all
+
+
+def swept_keys(pts) -> list[str]:
+    """The space keys that some point sets, in ``SPACE_KEYS`` order."""
+    have = {k for p in pts for k in p}
+    return [k for k in SPACE_KEYS if k in have]
 
 
 def points(space) -> list[dict]:
@@ -182,12 +199,21 @@ def _stop(pool) -> None:
 
 
 def mark_pareto(rows, objectives) -> None:
-    """Set row["pareto"] on the non-dominated successful rows (objectives minimised)."""
-    ok = [r for r in rows if "error" not in r]
-    vals = np.array([[r[OBJECTIVE_NAMES[o]] for o in objectives] for r in ok], dtype=float)
-    for i, r in enumerate(ok):
-        dominated = np.any(np.all(vals <= vals[i], axis=1) & np.any(vals < vals[i], axis=1))
-        r["pareto"] = not dominated
+    """Set row["pareto"] on the non-dominated successful rows (objectives minimised).
+    Points with the same objective values as an earlier point on the front are not
+    listed again (``row["same_as"]`` is the index of the first)."""
+    ok = [i for i, r in enumerate(rows) if "error" not in r]
+    vals = np.array([[rows[i][OBJECTIVE_NAMES[o]] for o in objectives] for i in ok],
+                    dtype=float).reshape(len(ok), len(objectives))
+    first = {}
+    for k, i in enumerate(ok):
+        dominated = np.any(np.all(vals <= vals[k], axis=1) & np.any(vals < vals[k], axis=1))
+        key = tuple(vals[k].tolist())
+        if not dominated and key in first:
+            rows[i]["same_as"] = first[key]
+        rows[i]["pareto"] = bool(not dominated and key not in first)
+        if not dominated:
+            first.setdefault(key, i)
     for r in rows:
         r.setdefault("pareto", False)
 
@@ -200,8 +226,12 @@ def _evaluate_shared(group, shared):
 def _run_dask(scheduler, pts, workloads, arch, done):
     """Points on a Dask cluster: the models are scattered to every worker once."""
     # optional extra (marp[dask]), imported only when a scheduler is given
-    from distributed import Client
-    from distributed import as_completed as dask_completed
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise ImportError("scheduler= (--scheduler) runs the sweep on a Dask cluster, which "
+                          "needs the dask extra: pip install 'marp[dask]'") from None
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:

@@ -39,9 +39,11 @@ import csv
 import dataclasses
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from marp._compare import array_eq
 
 from marp.costmodel import memory
 from marp.costmodel.schedule import (Timeline, build, image_cells_rows, load_times,
@@ -66,7 +68,15 @@ class CostReport:
     layers: dict
     totals: dict
     baseline: dict | None
-    timeline: list | None = None
+    timeline: list | None = field(default=None, compare=False)    # not in to_dict
+
+    __eq__ = array_eq
+
+    def __repr__(self) -> str:
+        t = self.totals
+        return (f"CostReport({len(self.layers.get('name', ()))} layers, "
+                f"{t['latency_us']:.4g} us, {t['energy_uj']:.4g} uJ, "
+                f"{t['arrays_used']} arrays on a bank of {t['bank_arrays']})")
 
     def to_dict(self) -> dict:
         """JSON-ready: per-layer rows, totals, baseline totals."""

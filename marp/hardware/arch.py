@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from marp._validate import MAX_SIDE, ArrayShape
@@ -175,7 +175,7 @@ class Arch:
     aimc: AimcConfig
     digital: DigitalConfig
     schedule: ScheduleConfig
-    source: str
+    source: str = field(compare=False)        # where it was read: not part of equality
     memory: MemoryConfig
 
     def as_dict(self) -> dict:

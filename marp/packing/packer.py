@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from marp._compare import array_eq
 from marp import _validate
 from marp._validate import ArrayShape
 from marp._kernels import engine
@@ -97,6 +98,9 @@ class Packing:
     def __len__(self) -> int:
         return self.array.shape[0]
 
+    __eq__ = array_eq
+    __hash__ = None
+
     @property
     def shape(self) -> ArrayShape:
         """Size of one array, rows first."""
@@ -155,7 +159,7 @@ class Packing:
 
     def __repr__(self) -> str:
         return (f"Packing(n={len(self)}, placed={self.n_placed}, arrays_used={self.arrays_used}, "
-                f"array={self.array_cols}x{self.array_rows}, "
+                f"array={self.array_rows}x{self.array_cols} (rows x cols), "
                 f"utilization={self.utilization:.4f}, algorithm={self.algorithm!r})")
 
 
@@ -302,8 +306,8 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
             raise ValueError(
                 f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {H}x{W} array "
                 f"(rows x cols)"
-                f"{' in either orientation' if rotation else ''}; pass partial=True to report "
-                f"such rectangles as unplaced")
+                f"{' in either orientation' if rotation else ''}; pass partial=True (CLI: "
+                f"--partial) to report such rectangles as unplaced")
     ORDERS.get(order)
     perm = _order(w, h, order, seed)
     n = w.shape[0]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from marp._compare import array_eq
+
 KINDS = ("conv", "pointwise", "depthwise", "grouped", "fc")
 
 # numeric per-layer fields, all int64 arrays
@@ -74,6 +76,12 @@ class Layers:
     def __len__(self) -> int:
         return len(self.name)
 
+    __eq__ = array_eq
+
+    def __repr__(self) -> str:
+        return (f"Layers({len(self)} weight layers, {int(self.weights.sum()):,} weights, "
+                f"{int(self.macs.sum()):,} MACs)")
+
     def record(self, i: int) -> dict:
         """Layer i as a dict of plain Python values (JSON-ready)."""
         out = {"index": i}
@@ -127,6 +135,13 @@ class Workload:
 
     def __len__(self) -> int:
         return len(self.layers)
+
+    __eq__ = array_eq
+
+    def __repr__(self) -> str:
+        return (f"Workload({self.name!r}: {len(self.layers)} weight layers, "
+                f"{int(self.layers.macs.sum()):,} MACs, {len(self.digital)} digital ops, "
+                f"{len(self.skipped)} skipped)")
 
     def totals(self) -> dict:
         """Layer, weight and MAC counts, overall and by kind, plus the digital work."""

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from marp._compare import array_eq
+
 from marp import _validate
 from marp._validate import ArrayShape
 from marp._registry import Choice, Registry
@@ -86,6 +88,14 @@ class Blocks:
 
     def __len__(self) -> int:
         return self.layer.shape[0]
+
+    __eq__ = array_eq
+
+    def __repr__(self) -> str:
+        return (f"Blocks({len(self)} blocks of {len(self.layer_slices)} layers for "
+                f"{self.array_rows}x{self.array_cols} arrays, {self.cells:,} cells, "
+                f"depthwise={self.depthwise!r}, grouped={self.grouped!r}, "
+                f"slice_layout={self.slice_layout!r})")
 
     @property
     def cells(self) -> int:

@@ -111,3 +111,47 @@ def test_a_sweep_row_is_the_compile_of_its_point():
         for key in ("arrays_used", "latency_us", "energy_uj", "phases",
                     "cells_written_per_inference"):
             assert row[key] == t[key], key
+
+
+def test_mark_pareto_lists_equal_points_once():
+    rows = [{"arrays_used": 1, "latency_us": 5, "energy_uj": 1},
+            {"arrays_used": 1, "latency_us": 5, "energy_uj": 1},
+            {"arrays_used": 2, "latency_us": 4, "energy_uj": 1}]
+    mark_pareto(rows, ("arrays", "latency_us", "energy_uj"))
+    assert [r["pareto"] for r in rows] == [True, False, True]
+    assert rows[1]["same_as"] == 0
+
+
+def test_cli_sweep_csv_has_only_swept_columns(tmp_path, capsys):
+    from marp.cli import main
+    assert main(["sweep", "--example", "mlperf-tiny", "--rows", "256,1152", "--out",
+                 str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    for name in ("sweep.csv", "pareto.csv"):
+        header = (tmp_path / name).read_text().splitlines()[0].split(",")
+        assert header[0] == "rows" and not {"cols", "bank", "packing"} & set(header)
+
+
+def test_cli_sweep_failures_are_reported_and_all_failed_exits_1(capsys):
+    from marp.cli import main
+    code = main(["sweep", "--example", "mlperf-tiny", "--rows", "256", "--bank", "0,16",
+                 "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "1 of 2 points failed; the first (rows=256, bank=0)" in err
+    assert "aimc.arrays" in err
+    code = main(["sweep", "--example", "mlperf-tiny", "--rows", "256", "--bank", "0",
+                 "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "1 of 1 points failed" in err
+
+
+def test_scheduler_without_the_dask_extra_is_one_line(monkeypatch, capsys):
+    import sys
+    from marp.cli import main
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ImportError, match=r"pip install 'marp\[dask\]'"):
+        marp.sweep(MODELS, space={"rows": [256]}, scheduler="tcp://127.0.0.1:1")
+    code = main(["sweep", "--example", "mlperf-tiny", "--rows", "256", "--scheduler",
+                 "tcp://127.0.0.1:1", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "marp[dask]" in err

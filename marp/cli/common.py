@@ -1,0 +1,69 @@
+"""What the commands share: the one-line error, argument parsing helpers, model paths."""
+from __future__ import annotations
+
+import argparse
+import os
+
+from marp.compiler.options import example_models
+
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An error reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):      # one line, not the usage block
+        raise CliError(f"{self.prog}: {message}")
+
+
+def _rows_cols(flag, item):
+    rows, sep, cols = item.strip().lower().partition("x")
+    if not sep or not rows.isdigit() or not cols.isdigit():
+        raise CliError(f"{flag} {item!r} is not ROWSxCOLS (e.g. 256x128)")
+    return int(rows), int(cols)
+
+
+def _values(flag, text, kind=int) -> list:
+    """Comma-separated values of a flag, each converted by ``kind``."""
+    try:
+        return [kind(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise CliError(f"{flag} {text!r}: expected {kind.__name__} values, comma "
+                       f"separated") from None
+
+
+def _input_shapes_flag(p) -> None:
+    p.add_argument("--input-shapes", action="append", metavar="NAME=SHAPE",
+                   help="the shape of a graph input with symbolic dimensions, e.g. "
+                        "input=1x3x224x224 (repeat the flag for several inputs)")
+
+
+def _input_shapes(items) -> dict | None:
+    """``["x=1x3x8x8", ...]`` -> {"x": [1, 3, 8, 8]}; a malformed item is a CliError."""
+    if not items:
+        return None
+    out = {}
+    for item in items:
+        name, sep, dims = item.rpartition("=")
+        parts = dims.lower().split("x")
+        if not sep or not name or not all(p.isdigit() and int(p) > 0 for p in parts):
+            raise CliError(f"--input-shapes {item!r} is not NAME=SHAPE with positive sizes "
+                           f"(e.g. input=1x3x224x224)")
+        out[name] = [int(p) for p in parts]
+    return out
+
+
+def _model_paths(args) -> list:
+    """The model files of `compile` and `sweep`: given, or the bundled example; checked."""
+    if args.example and args.models:
+        raise CliError("give model files or --example, not both")
+    models = example_models(args.example) if args.example else args.models
+    if not models:
+        raise CliError(f"{args.command} needs MODEL.onnx files or --example mlperf-tiny")
+    for path in models:
+        if not os.path.isfile(path):
+            raise CliError(f"{path}: no such model file")
+    return models

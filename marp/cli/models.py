@@ -1,0 +1,189 @@
+"""``marp layers`` and ``marp compile``: models in, the layer table or the mapping out."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import sys
+
+import marp
+from marp.cli.common import _input_shapes, _input_shapes_flag, _model_paths, _rows_cols, _values
+from marp.compiler.capacity import CAPACITY
+from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
+from marp.io import readers
+from marp.io.drawing import report_html
+from marp.io.files import write_set
+from marp.packing.registry import ALGORITHMS
+from marp.workload.lowering import DEPTHWISE, GROUPED, SLICE_LAYOUTS
+
+
+def _layers_parser(sub) -> None:
+    p = sub.add_parser("layers", help="list the weight layers of an ONNX model",
+                       description="The weight layers of an ONNX model (one row each), the "
+                                   "digital work, skipped operators, and totals by kind.")
+    p.add_argument("model", help="an .onnx file")
+    p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions")
+    _input_shapes_flag(p)
+    p.add_argument("--json", action="store_true", help="print the workload as JSON")
+
+
+LAYER_COLUMNS = (("index", "#", 3), ("kind", "kind", 9), ("op", "op", 11), ("groups", "groups", 6),
+                 ("rows", "rows", 6), ("cols", "cols", 6), ("vectors", "vectors", 8),
+                 ("weights", "weights", 8), ("macs", "MACs", 10), ("weight_bits", "bits", 4))
+
+
+def _layers_table(workload) -> str:
+    head = " ".join(f"{title:>{width}}" for _, title, width in LAYER_COLUMNS) + "  name"
+    lines = [f"marp layers: {workload.source}", head]
+    for rec in workload.layers.records():
+        lines.append(" ".join(f"{rec[key]!s:>{width}}" for key, _, width in LAYER_COLUMNS)
+                     + f"  {rec['name']}")
+    t = workload.totals()
+    lines.append(f"total: {t['layers']} layers, {t['weights']:,} weights, {t['macs']:,} MACs")
+    for kind, v in t["by_kind"].items():
+        lines.append(f"  {kind:10s} {v['layers']:4d} layers {v['weights']:>12,} weights "
+                     f"{v['macs']:>14,} MACs")
+    for d in workload.digital:
+        lines.append(f"digital: {d.op} {d.name!r} ({d.kind}) macs={d.macs:,} ops={d.ops:,}")
+    for s in workload.skipped:
+        lines.append(f"skipped: {s.op} {s.name!r}: {s.reason}")
+    return "\n".join(lines)
+
+
+def cmd_layers(args) -> int:
+    workload = marp.load_onnx(args.model, batch=args.batch,
+                              input_shapes=_input_shapes(args.input_shapes))
+    print(json.dumps(workload.to_dict()) if args.json else _layers_table(workload))
+    return 0
+
+
+def _compile_parser(sub) -> None:
+    p = sub.add_parser("compile", help="map ONNX models onto an accelerator",
+                       description="Map one or many ONNX models onto an AIMC bank: lower, "
+                                   "pack (models share arrays), verify, cost, report.")
+    p.add_argument("models", nargs="*", help=".onnx files (several share the bank)")
+    p.add_argument("--example", choices=EXAMPLES.names(), help="compile the bundled models")
+    p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path")
+    _input_shapes_flag(p)
+    p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions "
+                   "of the models' inputs (vectors and MACs stay per inference)")
+    p.add_argument("--precision", metavar="FILE", help="per-layer weight_bits/act_bits by "
+                   "layer name (CSV with a 'layer' column, or YAML)")
+    p.add_argument("--precision-budget", type=int, metavar="ARRAYS", help="lower per-layer "
+                   "weight bits (choices: --precision-bits) until the packing fits ARRAYS")
+    p.add_argument("--precision-bits", default="8,6,4", help="weight precisions "
+                   "--precision-budget may choose from (default 8,6,4)")
+    p.add_argument("--depthwise", default="digital", choices=DEPTHWISE.names(),
+                   help="where depthwise layers run (default: digital)")
+    p.add_argument("--grouped", default="diagonal", choices=GROUPED.names(),
+                   help="where other grouped layers (e.g. groups=2) run (default: diagonal, "
+                        "on the arrays)")
+    p.add_argument("--slice-layout", default="adjacent", choices=SLICE_LAYOUTS.names(),
+                   help="bit slices of a weight side by side (adjacent) or each its own "
+                        "matrix copy (separate, as LRMP counts tiles)")
+    p.add_argument("--c-job", type=int, help="groups per diagonal job (default: all)")
+    p.add_argument("--packing", default="maxrects-bssf", choices=ALGORITHMS.names(),
+                   help="packing algorithm")
+    p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
+    p.add_argument("--refine-iterations", type=int, help="refine the packing for N "
+                   "iterations (deterministic for a seed)")
+    p.add_argument("--one-to-one", action="store_true", help="the baseline mapping instead")
+    p.add_argument("--latency-us", type=float, help="the fewest arrays meeting this latency")
+    p.add_argument("--replicate", choices=REPLICATION.names(),
+                   help="copies of bottleneck layers on spare arrays")
+    p.add_argument("--replicate-arrays", type=int, help="array budget of --replicate "
+                   "(one array per block of each copy; default: the bank)")
+    p.add_argument("--geometries", help="with --latency-us: array sizes to try, as "
+                   "ROWSxCOLS,ROWSxCOLS (e.g. 1152x256,512x256)")
+    p.add_argument("--objective", default="arrays", choices=OBJECTIVES.names(),
+                   help="densest packing, or the fewest arrays at the lowest latency")
+    p.add_argument("--capacity", default="marp", choices=CAPACITY.names(),
+                   help="packing when the blocks need more arrays than the bank has: "
+                        "pinned + phases across layers (marp), the whole-network packing "
+                        "(packed), or every layer alone (layerwise)")
+    p.add_argument("--jobs", type=int, default=1, help="processes loading the models")
+    p.add_argument("--spread-layer-tiles", action="store_true",
+                   help="no array holds two tiles of one layer (they run in parallel)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _compile_table(summary, baseline, one_to_one: bool = False) -> str:
+    lines = [f"{'model':34s} {'arrays':>6s} {'1-to-1':>6s} {'latency us':>11s} "
+             f"{'energy uJ':>10s} {'TOPS/W':>8s}"]
+    for m in summary["models"]:
+        lines.append(f"{m['name'][:34]:34s} {m['arrays_touched']:6d} "
+                     f"{m['arrays_one_to_one']:6d} {m['latency_us']:11.2f} "
+                     f"{m['energy_uj']:10.4f} {m['tops_per_w']:8.2f}")
+    total = "total (one array per block)" if one_to_one else "total (shared arrays)"
+    lines.append(f"{total:34s} {summary['arrays_used']:6d} "
+                 f"{summary['arrays_one_to_one']:6d} {summary['latency_us']:11.2f} "
+                 f"{summary['energy_uj']:10.4f} {summary['tops_per_w']:8.2f}")
+    lines.append(f"utilization {100 * summary['utilization']:.1f} % (one-to-one "
+                 f"{100 * baseline['utilization']:.1f} %); one-to-one on the same bank of "
+                 f"{baseline['bank_arrays']} arrays: latency {baseline['latency_us']:.2f} us, "
+                 f"energy {baseline['energy_uj']:.4f} uJ"
+                 + (f" ({baseline['phases']} phases: its {baseline['arrays_used']} images "
+                    f"rotate)" if baseline["cells_written_per_inference"] else ""))
+    return "\n".join(lines)
+
+
+def compile_options(args) -> CompileOptions:
+    """The CompileOptions of `marp compile`'s flags (one flag per field)."""
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(CompileOptions)}
+    values["geometries"] = _geometries(args.geometries)
+    values["input_shapes"] = _input_shapes(args.input_shapes)
+    values["precision"] = readers.read_precision(args.precision) if args.precision else None
+    values["precision_bits"] = _values("--precision-bits", args.precision_bits)
+    return CompileOptions(**values)
+
+
+def cmd_compile(args) -> int:
+    models = _model_paths(args)
+    mapping = marp.compile(models, args.arch, compile_options(args),
+                           progress=None if args.quiet else _progress_bar)
+    summary = mapping.summary
+    if args.out:
+        _write_outputs(args.out, mapping, summary, report_html(mapping, summary))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(_compile_table(summary, mapping.report.baseline, mapping.options.one_to_one))
+        for line in (mapping.digital_line(summary), mapping.capacity_line()):
+            if line:
+                print(line)
+    return 0
+
+
+def _progress_bar(stage, done, total) -> None:
+    """One line on stderr, redrawn in place; a plain line per stage when not a terminal."""
+    width = 24
+    bar = "#" * (width * done // total) + "." * (width - width * done // total)
+    text = f"marp compile [{bar}] {done}/{total} {stage:6s}"
+    if sys.stderr.isatty():
+        print("\r" + text, end="\n" if done == total else "", file=sys.stderr, flush=True)
+    elif done == total:
+        print(text, file=sys.stderr)
+
+
+def _geometries(text):
+    if not text:
+        return None
+    return [_rows_cols("--geometries item", item) for item in text.split(",")]
+
+
+def _write_outputs(folder, mapping, summary, page) -> None:
+    """mapping.json, layers.csv and report.html, each written atomically; the texts are
+    all made before any file is touched, so a failure leaves no partial output."""
+    texts = {"mapping.json": mapping.to_json(), "report.html": page}
+    rows = summary["layers"]
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    texts["layers.csv"] = out.getvalue()
+    write_set(folder, texts, owned=tuple(texts))
