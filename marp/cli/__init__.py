@@ -12,6 +12,7 @@ import threading
 import traceback
 
 from marp._version import __version__
+from marp.cli.arch import _arch_parser, cmd_arch
 from marp.cli.common import EXIT_USAGE, CliError, _Parser
 from marp.cli.models import (_compile_parser, _layers_parser, cmd_compile, cmd_layers,
                              compile_options)
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _layers_parser(sub)
     _compile_parser(sub)
     _sweep_parser(sub)
+    _arch_parser(sub)
     return parser
 
 
@@ -58,7 +60,7 @@ def _main(argv) -> int:
             parser.print_help()
             return EXIT_USAGE
         commands = {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile,
-                    "sweep": cmd_sweep}
+                    "sweep": cmd_sweep, "arch": cmd_arch}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("marp: interrupted", file=sys.stderr)

@@ -5,6 +5,8 @@ import argparse
 import os
 
 from marp.compiler.options import example_models
+from marp.hardware import config_files
+from marp.hardware.arch import load_arch
 
 
 EXIT_USAGE = 2
@@ -54,6 +56,19 @@ def _input_shapes(items) -> dict | None:
                            f"(e.g. input=1x3x224x224)")
         out[name] = [int(p) for p in parts]
     return out
+
+
+def _arch_flags(p) -> None:
+    """``--arch`` and ``--set``, on every command that takes an architecture."""
+    p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path "
+                   "(a file may start from another with 'base: NAME')")
+    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE", dest="sets",
+                   help="change one key of the config, e.g. aimc.arrays=8 (repeatable)")
+
+
+def _arch(args):
+    """The Arch of ``--arch`` with every ``--set`` applied."""
+    return load_arch(args.arch, config_files.parse_sets(args.sets))
 
 
 def _model_paths(args) -> list:

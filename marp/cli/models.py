@@ -8,7 +8,8 @@ import json
 import sys
 
 import marp
-from marp.cli.common import _input_shapes, _input_shapes_flag, _model_paths, _rows_cols, _values
+from marp.cli.common import (_arch, _arch_flags, _input_shapes, _input_shapes_flag,
+                             _model_paths, _rows_cols, _values)
 from marp.compiler.capacity import CAPACITY
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.io import readers
@@ -64,7 +65,7 @@ def _compile_parser(sub) -> None:
                                    "pack (models share arrays), verify, cost, report.")
     p.add_argument("models", nargs="*", help=".onnx files (several share the bank)")
     p.add_argument("--example", choices=EXAMPLES.names(), help="compile the bundled models")
-    p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path")
+    _arch_flags(p)
     _input_shapes_flag(p)
     p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions "
                    "of the models' inputs (vectors and MACs stay per inference)")
@@ -143,7 +144,7 @@ def compile_options(args) -> CompileOptions:
 
 def cmd_compile(args) -> int:
     models = _model_paths(args)
-    mapping = marp.compile(models, args.arch, compile_options(args),
+    mapping = marp.compile(models, _arch(args), compile_options(args),
                            progress=None if args.quiet else _progress_bar)
     summary = mapping.summary
     if args.out:

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from marp.cli.common import EXIT_USAGE, _model_paths, _values
+from marp.cli.common import EXIT_USAGE, _arch, _arch_flags, _model_paths, _values
 from marp.compiler import sweeps
 from marp.compiler.options import EXAMPLES
 from marp.compiler.sweeps import METRICS, SPACE_KEYS, points, sweep
@@ -21,7 +21,7 @@ def _sweep_parser(sub) -> None:
                        "space; mark the Pareto front.")
     p.add_argument("models", nargs="*", help=".onnx files")
     p.add_argument("--example", choices=EXAMPLES.names(), help="sweep the bundled models")
-    p.add_argument("--arch", default="qracc")
+    _arch_flags(p)
     p.add_argument("--rows", help="array rows, comma separated (e.g. 64,128,256)")
     p.add_argument("--cols", help="array columns, comma separated")
     p.add_argument("--bank", help="arrays in the bank, comma separated")
@@ -75,7 +75,7 @@ def cmd_sweep(args) -> int:
                   end="\n" if len(done) == total else "", file=sys.stderr, flush=True)
 
     try:
-        result = sweep(models, args.arch, space, workers=args.workers,
+        result = sweep(models, _arch(args), space, workers=args.workers,
                        scheduler=args.scheduler, on_row=on_row,
                        objectives=tuple(o.strip() for o in args.objectives.split(",")
                                         if o.strip()))

@@ -9,23 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from marp._validate import MAX_SIDE, ArrayShape
+from marp.hardware import config_files
+from marp.hardware.config_files import ArchError
 
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 ADC_ENERGY_MODELS = ("constant", "zigzag")
 MODEL_ORDERS = ("sequential", "interleaved")
-
-
-class ArchError(ValueError):
-    """An invalid architecture config; ``problems`` lists each one with its key path."""
-
-    def __init__(self, source: str, problems: list[str]):
-        super().__init__(f"{source}: invalid architecture config:\n  " + "\n  ".join(problems))
-        self.problems = problems
 
 
 # key -> (type, minimum, maximum, must be > minimum, description)
@@ -283,41 +274,33 @@ def from_dict(doc: dict, source: str = "<dict>") -> Arch:
                 memory=MemoryConfig(**built["memory"]))
 
 
-def _yaml():
-    """PyYAML, imported on first use on purpose: it adds ~20 ms to "import marp"."""
-    import yaml
-    return yaml
-
-
 def available_archs() -> tuple[str, ...]:
     """Names of the bundled configs (``load_arch(name)``)."""
-    return tuple(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
+    return config_files.available()
 
 
-def load_arch(path_or_name) -> Arch:
-    """Load a config from a YAML file, or a bundled one by bare name (e.g. "qracc")."""
+def load_arch(path_or_name, values: dict | None = None) -> Arch:
+    """Load a config from a YAML file (which may inherit from another with ``base:``, see
+    :mod:`marp.hardware.config_files`), or a bundled one by bare name (e.g. "qracc");
+    ``values`` (``{"aimc.arrays": 8}``, the CLI's ``--set``) then replace single keys."""
     if isinstance(path_or_name, Arch):
-        return path_or_name
-    text = os.fspath(path_or_name)
-    path = Path(text)
-    if not path.suffix and os.sep not in text:
-        if text not in available_archs():
-            raise ValueError(f"arch={text!r} is not a bundled config; bundled: "
-                             f"{', '.join(available_archs())} (or give a .yaml path)")
-        path = CONFIG_DIR / f"{text}.yaml"
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FileNotFoundError(f"{path}: cannot read the architecture config "
-                                f"({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise ArchError(str(path), [f"not UTF-8 text (byte {exc.start}: {exc.reason})"]) \
-            from None
-    try:
-        doc = _yaml().safe_load(raw)
-    except _yaml().YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ArchError(str(path), [f"not valid YAML{where}: {what}"]) from None
-    return from_dict(doc, source=str(path))
+        return path_or_name.with_values(values) if values else path_or_name
+    doc, _, source = config_files.read(path_or_name)
+    arch = from_dict(doc, source=source)
+    return arch.with_values(values) if values else arch
+
+
+def describe(path_or_name, values: dict | None = None) -> list[tuple]:
+    """(section.key, value, where it was set, the comment there) for every key of the
+    resolved config, in schema order (``marp arch show``)."""
+    arch = load_arch(path_or_name, values)
+    origin = {} if isinstance(path_or_name, Arch) else config_files.read(path_or_name)[1]
+    doc = arch.as_dict()
+    rows = []
+    for section, keys in SCHEMA.items():
+        for key in keys:
+            path = f"{section}.{key}"
+            where, comment = ("--set", "") if values and path in values else \
+                origin.get(path, ("", ""))
+            rows.append((path, doc[section][key], where, comment))
+    return rows

@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 import marp
+from marp.hardware import config_files
 from marp.hardware.arch import ArchError, load_arch
 
 
@@ -17,7 +18,7 @@ def test_bundled_configs_load():
 
 def test_every_number_in_a_bundled_config_names_its_source():
     for name in marp.available_archs():
-        text = (marp.hardware.arch.CONFIG_DIR / f"{name}.yaml").read_text()
+        text = (config_files.CONFIG_DIR / f"{name}.yaml").read_text()
         for line in text.splitlines():
             m = re.match(r"^\s+[a-z_]+:\s*([^#\s][^#]*?)\s*(#.*)?$", line)
             if m and m.group(1)[0].isdigit():
@@ -52,7 +53,7 @@ def test_zigzag_adc_model():
 
 
 def config(tmp_path, mutate):
-    doc = yaml.safe_load((marp.hardware.arch.CONFIG_DIR / "qracc.yaml").read_text())
+    doc = yaml.safe_load((config_files.CONFIG_DIR / "qracc.yaml").read_text())
     mutate(doc)
     path = tmp_path / "arch.yaml"
     path.write_text(yaml.safe_dump(doc))
@@ -111,3 +112,16 @@ def test_geometry_values_cap_parallelism_and_adcs():
                                           "aimc.array_cols": 128, "aimc.adcs_per_array": 128}
     assert a.geometry_values(cols=512) == {"aimc.array_cols": 512, "aimc.adcs_per_array": 256}
     assert a.geometry_values() == {}
+
+
+def test_top_level_configs_are_the_bundled_ones():
+    """configs/ at the top of the repository (the design card's place for them) holds the
+    same files as the package's bundled configs."""
+    from pathlib import Path
+    top = Path(__file__).resolve().parents[2] / "configs"
+    if not top.is_dir():
+        pytest.skip("not a source checkout")
+    names = sorted(p.name for p in top.glob("*.yaml"))
+    assert names == sorted(p.name for p in config_files.CONFIG_DIR.glob("*.yaml"))
+    for name in names:
+        assert (top / name).read_text() == (config_files.CONFIG_DIR / name).read_text(), name
