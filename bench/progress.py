@@ -1,5 +1,7 @@
 """Progress of ``python -m bench`` on stderr: the section, the instance, skips and their
-reasons, and an estimate of the time left.
+reasons, and an estimate of the time left. On a terminal, a tqdm bar per section (the
+instance and the estimate in its postfix); elsewhere (a CI log), a plain line at most
+every few seconds: the suite runs for minutes, so its log says where it is.
 
 The estimate inside a section is its mean time per instance so far times the instances
 left; a section not started yet counts its nominal time (measured on a 2-core machine, see
@@ -23,8 +25,8 @@ def _clock(seconds: float) -> str:
 
 
 class Progress:
-    """Prints one line per step: at most every ``every_s`` seconds when stderr is not a
-    terminal (a CI log), on one rewritten line when it is; sections and notes always."""
+    """Prints one line per step at most every ``every_s`` seconds when stderr is not a
+    terminal (a CI log), a tqdm bar when it is; sections and notes always."""
 
     def __init__(self, sections, quick=False, stream=None, every_s=2.0):
         self.stream = stream if stream is not None else sys.stderr
@@ -36,6 +38,7 @@ class Progress:
         self.speed = 1.0                     # actual / nominal over finished sections
         self.done_nominal = self.done_actual = 0.0
         self.section, self.nominal_here = None, 0.0
+        self.bar = None
 
     def begin(self, section: str, total: int):
         self._end_section()
@@ -43,14 +46,25 @@ class Progress:
         self.nominal_here = self.pending.pop(section, 0.0)
         self.section_start = time.perf_counter()
         self._line(f"[{section}] {total} instances", force=True)
+        if self.tty:
+            from tqdm import tqdm        # the bench extra's progress bar, on a terminal
+            self.bar = tqdm(total=self.total, desc=f"[{section}]", file=self.stream,
+                            unit="instance", dynamic_ncols=True)
 
     def step(self, instance: str):
         """Call before each instance of the current section."""
         self.count += 1
+        if self.bar is not None:
+            self.bar.update(1 if self.count > 1 else 0)
+            self.bar.set_postfix_str(f"{instance}, left ~{_clock(self.left_s())}")
+            return
         self._line(f"[{self.section} {self.count}/{self.total}] {instance}")
 
     def detail(self, text: str):
         """What runs now inside the current instance (printed when due)."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{text}, left ~{_clock(self.left_s())}")
+            return
         self._line(f"[{self.section} {self.count}/{self.total}] {text}")
 
     def note(self, text: str):
@@ -73,6 +87,10 @@ class Progress:
         return here + later
 
     def _end_section(self):
+        if self.bar is not None:
+            self.bar.update(self.total - self.bar.n)
+            self.bar.close()
+            self.bar = None
         if self.section is not None:
             self.done_actual += time.perf_counter() - self.section_start
             self.done_nominal += self.nominal_here
@@ -86,8 +104,10 @@ class Progress:
         self.last_print = now
         text = (f"{text}  | elapsed {_clock(now - self.start)}, "
                 f"left ~{_clock(self.left_s())}")
-        if self.tty:
-            self.stream.write("\r\033[K" + text + ("\n" if force else ""))
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        elif self.tty:
+            self.stream.write(text + "\n")
         else:
             self.stream.write(text + "\n")
         self.stream.flush()

@@ -403,3 +403,13 @@ def test_oversize_message_names_the_flag(capsys, tmp_path):
     rects.write_text("w,h\n10,10\n")
     code, _, err = run(capsys, "pack", str(rects), "--array", "4x4")
     assert code == 2 and "--partial" in err
+
+
+def test_progress_bars_only_on_a_terminal_or_when_asked(capsys):
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny")
+    assert code == 0 and err == ""                 # stderr is not a terminal here
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--progress")
+    assert code == 0 and "marp compile" in err and "4/4" in err
+    code, _, err = run(capsys, "sweep", "--example", "mlperf-tiny", "--rows", "256",
+                       "--progress")
+    assert code == 0 and "marp sweep" in err and "1/1" in err

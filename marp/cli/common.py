@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from marp.compiler.options import example_models
 from marp.hardware import config_files
@@ -56,6 +57,22 @@ def _input_shapes(items) -> dict | None:
                            f"(e.g. input=1x3x224x224)")
         out[name] = [int(p) for p in parts]
     return out
+
+
+def _progress_flags(p) -> None:
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--progress", action="store_true", help="a progress bar on stderr even "
+                   "when it is not a terminal (by default only on a terminal)")
+
+
+def progress_bar(args, total: int, unit: str, desc: str):
+    """A tqdm bar on stderr, or None: shown on a terminal, or anywhere with --progress;
+    never with --quiet."""
+    if args.quiet or not (args.progress or sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm        # imported on use: the CLI's import stays light
+    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=True,
+                dynamic_ncols=True)
 
 
 def _arch_flags(p) -> None:

@@ -5,11 +5,11 @@ import csv
 import dataclasses
 import io
 import json
-import sys
 
 import marp
 from marp.cli.common import (_arch, _arch_flags, _input_shapes, _input_shapes_flag,
-                             _model_paths, _rows_cols, _values)
+                             _model_paths, _progress_flags, _rows_cols, _values,
+                             progress_bar)
 from marp.compiler.capacity import CAPACITY
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.io import readers
@@ -109,7 +109,7 @@ def _compile_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _progress_flags(p)
 
 
 def _compile_table(summary, baseline, one_to_one: bool = False) -> str:
@@ -144,8 +144,18 @@ def compile_options(args) -> CompileOptions:
 
 def cmd_compile(args) -> int:
     models = _model_paths(args)
-    mapping = marp.compile(models, _arch(args), compile_options(args),
-                           progress=None if args.quiet else _progress_bar)
+    bar = progress_bar(args, 4, "stage", "marp compile")
+
+    def step(stage, done, total):
+        bar.set_postfix_str(stage, refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        mapping = marp.compile(models, _arch(args), compile_options(args),
+                               progress=step if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, summary, report_html(mapping, summary))
@@ -157,17 +167,6 @@ def cmd_compile(args) -> int:
             if line:
                 print(line)
     return 0
-
-
-def _progress_bar(stage, done, total) -> None:
-    """One line on stderr, redrawn in place; a plain line per stage when not a terminal."""
-    width = 24
-    bar = "#" * (width * done // total) + "." * (width - width * done // total)
-    text = f"marp compile [{bar}] {done}/{total} {stage:6s}"
-    if sys.stderr.isatty():
-        print("\r" + text, end="\n" if done == total else "", file=sys.stderr, flush=True)
-    elif done == total:
-        print(text, file=sys.stderr)
 
 
 def _geometries(text):

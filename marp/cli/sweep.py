@@ -6,9 +6,9 @@ import csv
 import json
 import os
 import sys
-import time
 
-from marp.cli.common import EXIT_USAGE, _arch, _arch_flags, _model_paths, _values
+from marp.cli.common import (EXIT_USAGE, _arch, _arch_flags, _model_paths, _progress_flags,
+                             _values, progress_bar)
 from marp.compiler import sweeps
 from marp.compiler.options import EXAMPLES
 from marp.compiler.sweeps import METRICS, SPACE_KEYS, points, sweep
@@ -38,7 +38,7 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--workers", type=int, help="processes (default: the cores)")
     p.add_argument("--scheduler", help="run on a Dask cluster at this address "
                    "(pip install marp[dask])")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _progress_flags(p)
     p.add_argument("--out", help="write sweep.csv (row by row) and pareto.csv to DIR")
     p.add_argument("--json", action="store_true", help="print every row as JSON")
 
@@ -61,18 +61,15 @@ def cmd_sweep(args) -> int:
         handle = open(path, "a", newline="", encoding="utf-8")
         writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
 
-    total, start = len(points(space)), time.perf_counter()
+    bar = progress_bar(args, len(points(space)), "point", "marp sweep")
 
     def on_row(row):           # written as it finishes: an interrupted sweep keeps its rows
         done.append(row)
         if writer is not None:
             writer.writerow(row)
             handle.flush()
-        if not args.quiet:
-            spent = time.perf_counter() - start
-            eta = spent / len(done) * (total - len(done))
-            print(f"\rmarp sweep {len(done)}/{total} points, ETA {eta:.0f} s ",
-                  end="\n" if len(done) == total else "", file=sys.stderr, flush=True)
+        if bar is not None:
+            bar.update(1)
 
     try:
         result = sweep(models, _arch(args), space, workers=args.workers,
@@ -86,6 +83,8 @@ def cmd_sweep(args) -> int:
     finally:
         if handle is not None:
             handle.close()
+        if bar is not None:
+            bar.close()
     if args.out:
         result.to_csv(os.path.join(args.out, "sweep.csv"))
         result.to_csv(os.path.join(args.out, "pareto.csv"), result.pareto)
