@@ -17,3 +17,11 @@ def shared():
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} not found: the shared data sits beside the checkout in CI")
     return SHARED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _model_cache_in_a_temporary_folder(tmp_path_factory):
+    """The CLI caches parsed models; tests (and the processes they start) keep theirs in
+    a folder of their own, never the user's cache."""
+    os.environ["MARP_CACHE_DIR"] = str(tmp_path_factory.mktemp("marp-cache"))
+    yield

@@ -75,6 +75,12 @@ def progress_bar(args, total: int, unit: str, desc: str):
                 dynamic_ncols=True)
 
 
+def _cache_flag(p) -> None:
+    p.add_argument("--no-cache", action="store_false", dest="cache",
+                   help="parse the model files again instead of reading the cache of "
+                        "parsed models (see marp.compiler.model_cache)")
+
+
 def _arch_flags(p) -> None:
     """``--arch`` and ``--set``, on every command that takes an architecture."""
     p.add_argument("--arch", default="qracc", help="bundled config name or a .yaml path "

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
 
 import marp
-from marp.cli.common import (_arch, _arch_flags, _input_shapes, _input_shapes_flag,
+from marp.cli.common import (_arch, _arch_flags, _cache_flag, _input_shapes, _input_shapes_flag,
                              _model_paths, _progress_flags, _rows_cols, _values,
                              progress_bar)
+from marp.compiler import model_cache
 from marp.compiler.capacity import CAPACITY
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.io import readers
@@ -26,6 +28,7 @@ def _layers_parser(sub) -> None:
     p.add_argument("model", help="an .onnx file")
     p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions")
     _input_shapes_flag(p)
+    _cache_flag(p)
     p.add_argument("--json", action="store_true", help="print the workload as JSON")
 
 
@@ -53,8 +56,10 @@ def _layers_table(workload) -> str:
 
 
 def cmd_layers(args) -> int:
-    workload = marp.load_onnx(args.model, batch=args.batch,
-                              input_shapes=_input_shapes(args.input_shapes))
+    shapes = _input_shapes(args.input_shapes)
+    read = functools.partial(marp.load_onnx, batch=args.batch, input_shapes=shapes)
+    workload = model_cache.load(args.model, args.batch, shapes, read) if args.cache \
+        else read(args.model)
     print(json.dumps(workload.to_dict()) if args.json else _layers_table(workload))
     return 0
 
@@ -67,6 +72,7 @@ def _compile_parser(sub) -> None:
     p.add_argument("--example", choices=EXAMPLES.names(), help="compile the bundled models")
     _arch_flags(p)
     _input_shapes_flag(p)
+    _cache_flag(p)
     p.add_argument("--batch", type=int, default=1, help="size of symbolic batch dimensions "
                    "of the models' inputs (vectors and MACs stay per inference)")
     p.add_argument("--precision", metavar="FILE", help="per-layer weight_bits/act_bits by "

@@ -7,9 +7,11 @@ import json
 import os
 import sys
 
-from marp.cli.common import (EXIT_USAGE, _arch, _arch_flags, _model_paths, _progress_flags,
+from marp.cli.common import (EXIT_USAGE, _arch, _arch_flags, _cache_flag, _model_paths,
+                             _progress_flags,
                              _values, progress_bar)
 from marp.compiler import sweeps
+from marp.compiler.driver import load_all
 from marp.compiler.options import EXAMPLES
 from marp.compiler.sweeps import METRICS, SPACE_KEYS, points, sweep
 from marp.io.files import write_atomic
@@ -39,6 +41,7 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--scheduler", help="run on a Dask cluster at this address "
                    "(pip install marp[dask])")
     _progress_flags(p)
+    _cache_flag(p)
     p.add_argument("--out", help="write sweep.csv (row by row) and pareto.csv to DIR")
     p.add_argument("--json", action="store_true", help="print every row as JSON")
 
@@ -49,7 +52,7 @@ SWEEP_FLAGS = (("rows", int), ("cols", int), ("bank", int), ("weight_bits", int)
 
 
 def cmd_sweep(args) -> int:
-    models = _model_paths(args)
+    models = load_all(_model_paths(args), cache=args.cache)
     space = _sweep_space(args)
     writer, handle, done = None, None, []
     if args.out:

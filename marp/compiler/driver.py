@@ -16,7 +16,7 @@ import os
 import numpy as np
 
 from marp._validate import positive_int
-from marp.compiler import capacity, precision, replication
+from marp.compiler import capacity, model_cache, precision, replication
 from marp.compiler.mapping import Mapping, per_model
 from marp.compiler.options import CompileOptions, example_models  # noqa: F401 (public)
 from marp.compiler.search import (InfeasibleError, fewest_arrays, spread_layer_tiles,
@@ -32,17 +32,20 @@ from marp.workload.onnx_loader import load_onnx
 _FIELDS = tuple(f.name for f in dataclasses.fields(CompileOptions))
 
 
-def load_all(models, jobs: int = 1, input_shapes=None, batch: int = 1) -> tuple:
+def load_all(models, jobs: int = 1, input_shapes=None, batch: int = 1,
+             cache: bool = False) -> tuple:
     """Workloads of every model (paths, ModelProtos or Workloads), loaded in ``jobs``
     processes when there are several paths; ``input_shapes`` and ``batch`` as in
     :func:`marp.load_onnx`, for the models read here (each takes the input names it has;
-    a name that no model has is an error)."""
+    a name that no model has is an error). ``cache``: model files are read through
+    :mod:`marp.compiler.model_cache` (a repeated run does not parse them again)."""
     jobs = positive_int("jobs", jobs)
     given = [m for m in models if isinstance(m, Workload)]
     if given and (input_shapes or batch != 1):
         raise ValueError(f"input_shapes and batch apply to models read from ONNX; "
                          f"{given[0].name!r} was given as a Workload (load it with them)")
-    load = functools.partial(_as_workload, input_shapes=input_shapes, batch=batch)
+    load = functools.partial(_as_workload, input_shapes=input_shapes, batch=batch,
+                             cache=cache)
     paths = [m for m in models if not isinstance(m, Workload)]
     if jobs == 1 or len(paths) < 2 or len(paths) != len(models):
         out = tuple(load(m) for m in models)
@@ -59,10 +62,14 @@ def load_all(models, jobs: int = 1, input_shapes=None, batch: int = 1) -> tuple:
     return out
 
 
-def _as_workload(model, input_shapes=None, batch: int = 1) -> Workload:
+def _as_workload(model, input_shapes=None, batch: int = 1, cache: bool = False) -> Workload:
     if isinstance(model, Workload):
         return model
-    return load_onnx(model, batch=batch, input_shapes=input_shapes, strict_inputs=False)
+    read = functools.partial(load_onnx, batch=batch, input_shapes=input_shapes,
+                             strict_inputs=False)
+    if cache and isinstance(model, (str, os.PathLike)):
+        return model_cache.load(model, batch, input_shapes, read)
+    return read(model)
 
 
 def _quiet(stage, done, total):
@@ -111,7 +118,7 @@ def compile(models, arch="qracc", options: CompileOptions | None = None, *, prog
         models = [models]
     step = progress or _quiet
     step("load", 0, 4)
-    workloads = load_all(models, opts.jobs, opts.input_shapes, opts.batch)
+    workloads = load_all(models, opts.jobs, opts.input_shapes, opts.batch, opts.cache)
     if not workloads:
         raise ValueError("models is empty: give at least one model")
     if opts.geometries:

@@ -140,6 +140,10 @@ class CompileOptions:
         policy used. The latency searches size the bank to the arrays, so nothing rotates.
     jobs : int
         Processes that load the models (a run setting: the mapping does not depend on it).
+    cache : bool
+        Read model files through the cache of parsed models
+        (:mod:`marp.compiler.model_cache`; a run setting, off by default in the library,
+        on in the CLI unless ``--no-cache``).
     seed : int
         Seed of the packing's random choices and of the refinement.
     """
@@ -165,6 +169,7 @@ class CompileOptions:
     spread_layer_tiles: bool = False
     capacity: str = "marp"
     jobs: int = 1
+    cache: bool = False
     seed: int = 0
 
     def __post_init__(self):
@@ -198,7 +203,7 @@ class CompileOptions:
         if self.input_shapes is not None:
             set_(self, "input_shapes", _input_shapes(self.input_shapes))
         set_(self, "seed", positive_int("seed", self.seed, allow_zero=True))
-        for name in ("one_to_one", "spread_layer_tiles"):
+        for name in ("one_to_one", "spread_layer_tiles", "cache"):
             if not isinstance(getattr(self, name), (bool, int)):
                 raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}")
             set_(self, name, bool(getattr(self, name)))
