@@ -115,3 +115,22 @@ def test_public_names_stay_importable_from_marp():
     for name in marp.__all__:
         assert getattr(marp, name) is not None, name
     assert callable(marp.compile) and callable(marp.pack) and callable(marp.cost)
+
+
+def test_every_public_name_has_a_docstring():
+    import marp
+    missing = [n for n in marp.__all__ if n != "__version__" and not
+               (getattr(getattr(marp, n), "__doc__", None) or "").strip()]
+    assert not missing, missing
+
+
+def test_the_api_reference_lists_every_public_name():
+    from pathlib import Path
+    import marp
+    api = (Path(__file__).resolve().parents[1] / "docs" / "api.rst")
+    if not api.exists():
+        pytest.skip("not a source checkout")
+    text = api.read_text()
+    registries = {"ALGORITHMS", "BIN_SELECTIONS", "ORDERS", "__version__"}
+    missing = [n for n in marp.__all__ if n not in registries and f"marp.{n}\n" not in text]
+    assert not missing, missing

@@ -126,7 +126,7 @@ def compile(models, arch="qracc", options: CompileOptions | None = None, *, prog
     return _compile_workloads(workloads, arch, opts, step, baseline)
 
 
-compile.__doc__ += "\n    Options (CompileOptions)\n    ------------------------" + \
+compile.__doc__ += "\n    Other Parameters\n    ----------------" + \
     CompileOptions.__doc__.split("----------", 1)[1]
 
 

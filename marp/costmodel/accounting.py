@@ -441,12 +441,25 @@ def one_to_one(blocks: Blocks) -> Packing:
 
 def cost(mapping, workload: Workload, arch, *, baseline: bool = True, order=None,
          pinned=None) -> CostReport:
-    """Cost of a mapping (a Mapping, or a ``(blocks, packing)`` pair) of ``workload`` on
-    ``arch`` (an Arch, a config path or a bundled name). See the module doc.
+    """Cost of a mapping of ``workload`` on ``arch``. See the module doc.
 
-    order : the layers' execution order (default: their order in ``workload``).
-    pinned : images kept resident when the mapping has more images than the bank has
-        arrays (default: the fullest ``bank - 1``; see :mod:`marp.costmodel.schedule`).
+    Parameters
+    ----------
+    mapping : Mapping or (Blocks, Packing)
+    workload : Workload
+    arch : Arch, str or path
+        An Arch, a config path or a bundled name.
+    baseline : bool
+        Also cost the one-to-one baseline (``report.baseline``).
+    order : sequence of int or None
+        The layers' execution order (default: their order in ``workload``).
+    pinned : sequence of int or None
+        Images kept resident when the mapping has more images than the bank has arrays
+        (default: the fullest ``bank - 1``; see :mod:`marp.costmodel.schedule`).
+
+    Returns
+    -------
+    CostReport
     """
     arch = load_arch(arch)
     blocks, packing = _unpack(mapping)

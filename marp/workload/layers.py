@@ -31,16 +31,26 @@ class WorkloadError(ValueError):
 class Layers:
     """Weight layers in graph order. Numeric fields are int64 arrays, the rest tuples.
 
-    name, op, kind : the ONNX node name and type, and one of :data:`KINDS`
-    groups, rows, cols : the weight matrix per group (rows x cols), and how many groups
-    kernel, strides, dilations, pads : convolution attributes (empty for fc layers);
-        pads in ONNX order (begins, then ends)
-    input_shape, output_shape : shapes as inferred (with the batch the model was loaded at)
-    vectors, macs, weights : input vectors, multiply-accumulates per inference; weights
-    weight_bits : bits per weight (the weight's dtype, or the integer type a
-        DequantizeLinear feeding it dequantizes)
-    weight_path : how the weight reaches the node, e.g. ``init->DequantizeLinear->Conv``
-    node_index : position of the node in the graph (the layer order)
+    Attributes
+    ----------
+    name, op, kind : tuple of str
+        The ONNX node name and type, and one of :data:`KINDS`.
+    groups, rows, cols : int64 arrays
+        The weight matrix per group (rows x cols), and how many groups.
+    kernel, strides, dilations, pads : tuples
+        Convolution attributes (empty for fc layers); pads in ONNX order (begins, then
+        ends).
+    input_shape, output_shape : tuples
+        Shapes as inferred (with the batch the model was loaded at).
+    vectors, macs, weights : int64 arrays
+        Input vectors and multiply-accumulates per inference; weights.
+    weight_bits : int64 array
+        Bits per weight (the weight's dtype, or the integer type a DequantizeLinear
+        feeding it dequantizes).
+    weight_path : tuple of str
+        How the weight reaches the node, e.g. ``init->DequantizeLinear->Conv``.
+    node_index : int64 array
+        Position of the node in the graph (the layer order).
     """
 
     name: tuple

@@ -233,15 +233,32 @@ def lower(workload: Workload, *, array=None, weight_bits=None, cell_bits: int = 
     ``array=(rows, cols)`` (see the module doc). ``array_rows=, array_cols=`` are
     deprecated (removed in marp 0.3).
 
-    weight_bits : bits per weight: one number for every layer, or one per layer; None
-        takes each layer's own ``weight_bits`` (32 for a float model).
-    act_bits : input bits, one per layer (or one number), kept for the cost model
+    Parameters
+    ----------
+    workload : Workload
+    array : (rows, cols)
+        Size of one array.
+    weight_bits : int, sequence of int, or None
+        Bits per weight: one number for every layer, or one per layer; None takes each
+        layer's own ``weight_bits`` (32 for a float model).
+    cell_bits : int
+        Bits one cell stores.
+    differential : bool
+        Signed weights on device pairs.
+    depthwise : {"digital", "diagonal"}
+        Where depthwise layers go.
+    c_job : int or None
+        Groups per diagonal job (None: all, the full diagonal).
+    slice_layout : {"adjacent", "separate"}
+    grouped : {"diagonal", "digital"}
+        Where the other grouped layers go.
+    act_bits : int, sequence of int, or None
+        Input bits, one per layer (or one number), kept for the cost model
         (``Blocks.layer_act_bits``); None: the arch's ``act_bits`` for every layer.
-    cell_bits : bits one cell stores. differential : signed weights on device pairs.
-    depthwise : "digital" or "diagonal" for depthwise layers.
-    grouped : "diagonal" or "digital" for the other grouped layers.
-    c_job : groups per diagonal job (None: all, the full diagonal).
-    slice_layout : "adjacent" or "separate".
+
+    Returns
+    -------
+    Blocks
     """
     unknown = sorted(set(deprecated) - {"array_rows", "array_cols"})
     if unknown:

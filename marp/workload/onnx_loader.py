@@ -399,13 +399,31 @@ def load_onnx(path_or_model, *, batch: int = 1, input_shapes: dict | None = None
               strict_inputs: bool = True) -> Workload:
     """Read an ONNX model (a path or an ``onnx.ModelProto``) into a :class:`Workload`.
 
-    batch : size given to symbolic leading dimensions of the graph inputs.
-    input_shapes : {input name: shape} for inputs whose other dimensions are symbolic.
-    strict_inputs : False ignores names of ``input_shapes`` that this model does not have
-        (one table given to several models, as ``marp.compile`` does).
     Vectors and MACs are per inference: per graph run divided by the leading dimension of
-    the first graph input. Raises WorkloadError (a ValueError) naming the file and the
-    node or tensor for models marp cannot read; FileNotFoundError for a missing file.
+    the first graph input.
+
+    Parameters
+    ----------
+    path_or_model : path or onnx.ModelProto
+        The model (the caller's ModelProto is never modified).
+    batch : int
+        Size given to symbolic leading dimensions of the graph inputs.
+    input_shapes : dict or None
+        ``{input name: shape}`` for inputs whose other dimensions are symbolic.
+    strict_inputs : bool
+        False ignores names of ``input_shapes`` that this model does not have (one table
+        given to several models, as ``marp.compile`` does).
+
+    Returns
+    -------
+    Workload
+
+    Raises
+    ------
+    WorkloadError
+        A ValueError naming the file and the node or tensor, for models marp cannot read.
+    FileNotFoundError
+        For a missing file.
     """
     batch = positive_int("batch", batch)
     model, source = _read_model(path_or_model)
