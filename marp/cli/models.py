@@ -15,7 +15,7 @@ from marp.compiler import model_cache
 from marp.compiler.capacity import CAPACITY
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.io import readers
-from marp.io.drawing import report_html
+from marp.io.report import report_html
 from marp.io.files import write_set
 from marp.packing.registry import ALGORITHMS
 from marp.workload.lowering import DEPTHWISE, GROUPED, SLICE_LAYOUTS

@@ -5,7 +5,7 @@ import pytest
 
 import marp
 from marp.compiler.driver import Mapping, example_models
-from marp.io.drawing import report_html
+from marp.io.report import report_html
 
 
 @pytest.fixture(scope="module")
