@@ -349,7 +349,7 @@ def test_input_shapes_flag_on_layers_and_compile(capsys, tmp_path):
     assert doc["layers"][0]["vectors"] == 256
     code, out, err = run(capsys, "compile", model, "--input-shapes", "x=1x3x16x16",
                          "--batch", "4", "--json", "--quiet")
-    assert code == 0, err
+    assert code == 2 and "batch=4 changes nothing" in err     # the shape pins the batch
 
 
 @pytest.mark.parametrize("items,match", [
@@ -413,3 +413,20 @@ def test_progress_bars_only_on_a_terminal_or_when_asked(capsys):
     code, _, err = run(capsys, "sweep", "--example", "mlperf-tiny", "--rows", "256",
                        "--progress")
     assert code == 0 and "marp sweep" in err and "1/1" in err
+
+
+def test_batch_is_refused_where_it_would_change_nothing(capsys, tmp_path):
+    fixed = str(marp.example_models("mlperf-tiny")[0])      # inputs of fixed size
+    code, _, err = run(capsys, "layers", fixed, "--batch", "4", "--no-cache")
+    assert code == 2 and "batch=4 changes nothing" in err
+    code, _, err = run(capsys, "compile", fixed, "--batch", "4", "--quiet")
+    assert code == 2 and "batch=4 changes nothing" in err
+    import onnx
+    from onnx_factory import Net
+    net = Net(None, dims=["N", 3, 8, 8])
+    path = tmp_path / "n.onnx"
+    onnx.save(net.model(net.conv("x", 3, 4, pads=[1] * 4)), path)
+    code, out, err = run(capsys, "layers", str(path), "--batch", "4", "--json")
+    assert code == 0, err
+    doc = json.loads(out)           # four images per run, vectors per inference unchanged
+    assert doc["batch"] == 4 and doc["layers"][0]["vectors"] == 64

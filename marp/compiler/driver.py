@@ -55,6 +55,9 @@ def load_all(models, jobs: int = 1, input_shapes=None, batch: int = 1,
         with ProcessPoolExecutor(min(jobs, len(models))) as pool:
             out = tuple(pool.map(load, [os.fspath(m) if isinstance(m, os.PathLike)
                                         else m for m in models]))
+    if batch != 1 and all(w.batch != batch for w in out):
+        raise ValueError(f"batch={batch} changes nothing: no model has an input with a "
+                         f"symbolic leading dimension")
     unused = sorted(set(input_shapes or {}) - {k for w in out for k in w.inputs})
     if unused:
         raise ValueError(f"input_shapes names {unused}, which no model has as an input "

@@ -175,7 +175,7 @@ def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str,
     names in ``input_shapes`` that are not inputs of this model are an error."""
     inits = {t.name for t in model.graph.initializer}
     given = dict(input_shapes or {})
-    pinned = {}
+    pinned, took_batch = {}, False
     for vi in model.graph.input:
         if vi.name in inits:
             continue
@@ -192,6 +192,7 @@ def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str,
                     shape.append(d.dim_value)
                 elif i == 0:
                     shape.append(batch)
+                    took_batch = True
                 else:
                     sym = d.dim_param or "?"
                     raise WorkloadError(
@@ -202,6 +203,10 @@ def _pin_inputs(model, batch: int, input_shapes: dict | None, source: str,
         for v in shape:
             vi.type.tensor_type.shape.dim.add().dim_value = v
         pinned[vi.name] = tuple(shape)
+    if batch != 1 and not took_batch and strict:
+        raise WorkloadError(f"{source}: batch={batch} changes nothing: no graph input has a "
+                            f"symbolic leading dimension (inputs: "
+                            f"{', '.join(f'{k} {list(v)}' for k, v in pinned.items())})")
     if given and strict:
         raise WorkloadError(f"{source}: input_shapes names {sorted(given)}, which are not "
                             f"graph inputs (inputs: {sorted(pinned)})")

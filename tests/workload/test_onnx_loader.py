@@ -145,8 +145,9 @@ def test_gemm_transposes(trans_a, trans_b):
     net = Net([3, 5] if not trans_a else [5, 3])
     w = net.init(np.zeros((5, 7) if not trans_b else (7, 5), dtype=np.float32))
     L = marp.load_onnx(net.model(net.node("Gemm", ["x", w], transA=trans_a,
-                                          transB=trans_b)), batch=3).layers
+                                          transB=trans_b))).layers
     # the graph's leading dimension is the batch: 3 rows of A per run, 1 per inference
+    # (the size is fixed in the model, so no batch= is needed or accepted)
     assert (L.rows[0], L.cols[0], L.vectors[0], L.kind[0]) == (5, 7, 1, "fc")
 
 
