@@ -430,3 +430,13 @@ def test_batch_is_refused_where_it_would_change_nothing(capsys, tmp_path):
     assert code == 0, err
     doc = json.loads(out)           # four images per run, vectors per inference unchanged
     assert doc["batch"] == 4 and doc["layers"][0]["vectors"] == 64
+
+
+def test_compile_writes_array_images(capsys, tmp_path):
+    import numpy as np
+    code, _, err = run(capsys, "compile", "--example", "mlperf-tiny", "--images",
+                       str(tmp_path / "img"), "--quiet")
+    assert code == 0, err
+    cells = np.load(tmp_path / "img" / "images.npz")["cells"]
+    assert cells.shape == (16, 1152, 256) and cells.max() == 1
+    assert (tmp_path / "img" / "layout.csv").read_text().count("\n") == 1 + 126

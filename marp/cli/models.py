@@ -114,6 +114,8 @@ def _compile_parser(sub) -> None:
                    help="no array holds two tiles of one layer (they run in parallel)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
+    p.add_argument("--images", metavar="DIR", help="write the cell values of every array "
+                   "image (images.npz) and the layout of its blocks (layout.csv) to DIR")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     _progress_flags(p)
 
@@ -165,6 +167,8 @@ def cmd_compile(args) -> int:
     summary = mapping.summary
     if args.out:
         _write_outputs(args.out, mapping, summary, report_html(mapping, summary))
+    if args.images:
+        mapping.images(models).write(args.images)
     if args.json:
         print(json.dumps(summary))
     else:

@@ -21,6 +21,7 @@ from marp._version import __version__
 from marp.costmodel.accounting import CostReport, digital_ops_cost
 from marp.costmodel.memory import ops_activations
 from marp.compiler import digital_work
+from marp.compiler.images import array_images
 from marp.compiler.options import CompileOptions
 from marp.hardware.arch import Arch, from_dict
 from marp.io.drawing import mapping_svg
@@ -110,6 +111,13 @@ class Mapping:
                 "capacity_policy": self.residency.get("policy"),
                 "digital_work": digital_work.summarise(layers, t["macs"]),
                 "models": self.models, "layers": layers}
+
+    def images(self, models=None):
+        """The cell values of every array image and the layout of its blocks
+        (:class:`~marp.compiler.images.ArrayImages`; conventions in
+        :mod:`marp.compiler.images`). ``models``: the ONNX files or ModelProtos of the
+        workloads, in order (default: the files they were read from)."""
+        return array_images(self, models)
 
     def digital_line(self, summary=None) -> str | None:
         """One line naming the work that runs on the digital engine (layers a policy sent

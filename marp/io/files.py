@@ -6,12 +6,20 @@ import shutil
 import tempfile
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write text to path through a temporary file in the same folder, then rename."""
+def _open_for(fd_or_path, data):
+    """A file object for writing ``data`` (bytes: binary; text: UTF-8, no newline mapping)."""
+    if isinstance(data, (bytes, bytearray)):
+        return open(fd_or_path, "wb")
+    return open(fd_or_path, "w", encoding="utf-8", newline="")
+
+
+def write_atomic(path: str, text) -> None:
+    """Write text (or bytes) to path through a temporary file in the same folder, then
+    rename."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".marp-", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with _open_for(fd, text) as f:
             f.write(text)
         os.chmod(tmp, 0o644)        # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
@@ -39,8 +47,8 @@ def write_set(folder: str, texts: dict, owned: tuple) -> None:
                            dir=parent)
     old = None
     try:
-        for name, text in texts.items():
-            with open(os.path.join(tmp, name), "w", encoding="utf-8", newline="") as f:
+        for name, text in texts.items():           # text or bytes
+            with _open_for(os.path.join(tmp, name), text) as f:
                 f.write(text)
             os.chmod(os.path.join(tmp, name), 0o644)
         os.chmod(tmp, 0o755)
