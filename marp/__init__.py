@@ -19,8 +19,8 @@ from marp.workload import (Blocks, DigitalOp, Layers, SkippedOp, Workload, Workl
                            load_onnx, lower)
 from marp.hardware import Arch, ArchError, available_archs, load_arch
 from marp.costmodel import CostReport, cost
-from marp.compiler import (CompileOptions, Mapping, SweepResult, compile, example_models,
-                           sweep)
+from marp.compiler import (ArrayImages, CompileOptions, LayerCheck, Mapping, SweepResult,
+                           compile, example_models, simulate, sweep)
 from marp._validate import ArrayShape
 
 __all__ = [
@@ -30,5 +30,5 @@ __all__ = [
     "load_onnx", "lower", "Blocks", "Workload", "Layers", "DigitalOp", "SkippedOp",
     "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
     "CostReport", "compile", "Mapping", "example_models", "sweep", "SweepResult",
-    "CompileOptions", "ArrayShape",
+    "CompileOptions", "ArrayShape", "ArrayImages", "simulate", "LayerCheck",
 ]

@@ -440,3 +440,18 @@ def test_compile_writes_array_images(capsys, tmp_path):
     cells = np.load(tmp_path / "img" / "images.npz")["cells"]
     assert cells.shape == (16, 1152, 256) and cells.max() == 1
     assert (tmp_path / "img" / "layout.csv").read_text().count("\n") == 1 + 126
+
+
+def test_simulate_command(capsys, tmp_path):
+    pytest.importorskip("onnxruntime")
+    assert main(["compile", "--example", "mlperf-tiny", "--out", str(tmp_path / "run"),
+                 "--quiet"]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "simulate", str(tmp_path / "run" / "mapping.json"),
+                         "--adc-bits", "12,4", "--kernel", "numpy")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[2].startswith("ideal") and "41/41" in lines[2] and "exact" in lines[2]
+    assert lines[3].startswith("12 bits") and lines[4].startswith("4 bits")
+    code, _, err = run(capsys, "simulate", str(tmp_path / "nope.json"))
+    assert code == 2 and "nope.json" in err

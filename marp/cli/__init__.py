@@ -17,6 +17,7 @@ from marp.cli.common import EXIT_USAGE, CliError, _Parser
 from marp.cli.models import (_compile_parser, _layers_parser, cmd_compile, cmd_layers,
                              compile_options)
 from marp.cli.pack import _pack_parser, cmd_pack
+from marp.cli.simulate import _simulate_parser, cmd_simulate
 from marp.cli.sweep import _sweep_parser, cmd_sweep
 
 __all__ = ["main", "build_parser", "compile_options", "CliError", "cmd_pack", "cmd_layers",
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     _compile_parser(sub)
     _sweep_parser(sub)
     _arch_parser(sub)
+    _simulate_parser(sub)
     return parser
 
 
@@ -60,7 +62,7 @@ def _main(argv) -> int:
             parser.print_help()
             return EXIT_USAGE
         commands = {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile,
-                    "sweep": cmd_sweep, "arch": cmd_arch}
+                    "sweep": cmd_sweep, "arch": cmd_arch, "simulate": cmd_simulate}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("marp: interrupted", file=sys.stderr)
