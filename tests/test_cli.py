@@ -451,7 +451,8 @@ def test_simulate_command(capsys, tmp_path):
                          "--adc-bits", "12,4", "--kernel", "numpy")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[2].startswith("ideal") and "41/41" in lines[2] and "exact" in lines[2]
-    assert lines[3].startswith("12 bits") and lines[4].startswith("4 bits")
+    assert lines[3].startswith("ideal") and "41/41" in lines[3] and "exact" in lines[3]
+    assert " 1.00    0.000 " in lines[3]               # top-1 agreement, no output error
+    assert lines[4].startswith("12 bits") and lines[5].startswith("4 bits")
     code, _, err = run(capsys, "simulate", str(tmp_path / "nope.json"))
     assert code == 2 and "nope.json" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 from marp.cli.common import CliError, _values
+from marp.compiler.end_to_end import end_to_end
 from marp.compiler.mapping import Mapping
 from marp.compiler.simulate import simulate
 from marp.costmodel.accounting import cost
@@ -27,14 +28,17 @@ def _simulate_parser(sub) -> None:
     p.add_argument("--kernel", default="numba", choices=("numba", "numpy"))
 
 
-def _row(label, checks, report) -> str:
+def _row(label, checks, models, report) -> str:
     snr = [c.snr_db for c in checks]
     finite = [s for s in snr if s != float("inf")]
     exact = sum(c.exact for c in checks)
     low = f"{min(finite):8.1f}" if finite else f"{'exact':>8s}"
     mid = f"{statistics.median(snr):8.1f}" if finite else f"{'exact':>8s}"
     t = report.totals
-    return (f"{label:10s} {exact:4d}/{len(checks):<4d} {low} {mid} "
+    top1 = [c.top1_agreement for c in models if c.top1_agreement is not None]
+    top = f"{sum(top1) / len(top1):6.2f}" if top1 else f"{'-':>6s}"
+    rel = max(c.relative_error for c in models)
+    return (f"{label:10s} {exact:4d}/{len(checks):<4d} {low} {mid} {top} {rel:8.3f} "
             f"{t['energy_uj']:10.4f} {t['energy_pj']['adc'] * 1e-6:9.4f}")
 
 
@@ -53,12 +57,15 @@ def cmd_simulate(args) -> int:
 
     print(f"marp simulate: {len(m.workloads)} models on {m.arch.name} "
           f"({m.arch.aimc.adc_energy_model} ADC energy model), {args.inputs} input(s)")
-    print(f"{'ADC':10s} {'exact':>9s} {'min SNR':>8s} {'med SNR':>8s} {'energy uJ':>10s} "
-          f"{'ADC uJ':>9s}")
+    print("exact: layers bit-exact; SNR in dB per layer; top-1: agreement of the "
+          "classifiers' outputs with every mapped layer simulated; rel err: largest "
+          "relative output error over the models")
+    print(f"{'ADC':10s} {'exact':>9s} {'min SNR':>8s} {'med SNR':>8s} {'top-1':>6s} "
+          f"{'rel err':>8s} {'energy uJ':>10s} {'ADC uJ':>9s}")
     kw = dict(inputs=args.inputs, models=args.models, kernel=args.kernel)
-    print(_row("ideal", simulate(m, adc="ideal", **kw), report(m.arch)))
-    for b in bits:
-        arch = m.arch.with_values({"aimc.adc_bits": b})
-        other = Mapping(**{**m.__dict__, "arch": arch})
-        print(_row(f"{b} bits", simulate(other, adc="config", **kw), report(arch)))
+    for label, mapping, adc in [("ideal", m, "ideal")] + [
+            (f"{b} bits", Mapping(**{**m.__dict__, "arch": m.arch.with_values(
+                {"aimc.adc_bits": b})}), "config") for b in bits]:
+        print(_row(label, simulate(mapping, adc=adc, **kw),
+                   end_to_end(mapping, adc=adc, **kw), report(mapping.arch)), flush=True)
     return 0

@@ -78,3 +78,26 @@ def test_bad_arguments():
         simulate(m, adc="exact")
     with pytest.raises(ValueError, match="kernel='c' is not known"):
         simulate(m, kernel="c")
+
+
+def test_end_to_end_with_ideal_adcs_gives_the_models_outputs():
+    from marp.compiler.end_to_end import end_to_end
+    m = marp.compile(MODELS, "qracc")
+    checks = end_to_end(m, inputs=2, kernel="numpy")
+    assert [c.model for c in checks] == [w.name for w in m.workloads]
+    assert all(c.relative_error == 0.0 for c in checks)
+    assert [c.top1_agreement for c in checks] == [1.0, 1.0, 1.0, None]   # autoencoder: none
+    coarse = end_to_end(m.__class__(**{**m.__dict__, "arch": m.arch.with_values(
+        {"aimc.adc_bits": 4})}), adc="config", inputs=2, kernel="numpy")
+    assert all(c.relative_error > 0 for c in coarse)
+
+
+def test_end_to_end_needs_a_quantized_model(tmp_path):
+    import onnx
+    from marp.compiler.end_to_end import end_to_end
+    from onnx_factory import grouped_pair
+    path = tmp_path / "float.onnx"
+    onnx.save(grouped_pair(2), path)
+    m = marp.compile([str(path)], "qracc")
+    with pytest.raises(ValueError, match="not a quantized \\(QDQ\\) layer"):
+        end_to_end(m, kernel="numpy")
