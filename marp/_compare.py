@@ -22,7 +22,8 @@ def _arrays_equal(a, b) -> bool:
 def _fields(obj) -> list[str]:
     if dataclasses.is_dataclass(obj):
         return [f.name for f in dataclasses.fields(obj) if f.compare]
-    return list(getattr(type(obj), "__slots__", ()))
+    # slots starting with "_" are caches (e.g. a lower bound computed on first use)
+    return [s for s in getattr(type(obj), "__slots__", ()) if not s.startswith("_")]
 
 
 def equal(a, b) -> bool:

@@ -31,6 +31,14 @@ def positive_int(name: str, value: object, *, allow_zero: bool = False,
     return value
 
 
+def seconds(name: str, value: object) -> float:
+    """A finite number of seconds >= 0, as a float; TypeError/ValueError naming it."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not np.isfinite(float(value)) or float(value) < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
 def size_array(name: str, values: object) -> np.ndarray:
     """A 1-D array of positive integer sizes as contiguous int32; errors name the index."""
     arr = np.asarray(values)

@@ -16,7 +16,8 @@ BASE = {"marp._validate", "marp._compare", "marp._version", "marp._registry", "m
 # imported inside functions on purpose: optional extras, or slow to import (onnx ~1 s;
 # PyYAML and multiprocessing ~20 ms each, kept out of "import marp")
 LAZY_OK = {"onnx", "google.protobuf.message", "distributed", "matplotlib",
-           "matplotlib.pyplot", "yaml", "concurrent.futures", "onnxruntime", "tqdm", "platformdirs", "numba"}
+           "matplotlib.pyplot", "yaml", "concurrent.futures", "onnxruntime", "tqdm", "platformdirs", "numba",
+           "ortools.sat.python"}
 MAX_LINES = 60           # code lines of a function, its docstring not counted
 MAX_PARAMS = 8
 # keyword forms that build their options objects, or take one keyword per named policy

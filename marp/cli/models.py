@@ -93,6 +93,8 @@ def _compile_parser(sub) -> None:
     p.add_argument("--packing", default="maxrects-bssf", choices=ALGORITHMS.names(),
                    help="packing algorithm")
     p.add_argument("--refine-seconds", type=float, help="refine the packing for S seconds")
+    p.add_argument("--exact-seconds", type=float, help="then try for S seconds to prove the "
+                   "array count optimal (CP-SAT; pip install 'marp[exact]')")
     p.add_argument("--refine-iterations", type=int, help="refine the packing for N "
                    "iterations (deterministic for a seed)")
     p.add_argument("--one-to-one", action="store_true", help="the baseline mapping instead")
@@ -173,6 +175,10 @@ def cmd_compile(args) -> int:
         print(json.dumps(summary))
     else:
         print(_compile_table(summary, mapping.report.baseline, mapping.options.one_to_one))
+        status = {"optimal": "proven optimal", "bound": "equal to the lower bound: optimal",
+                  "heuristic": f"not proven optimal; lower bound {summary['lower_bound']}"}
+        print(f"packing: {summary['arrays_used']} arrays, "
+              f"{status[summary['packing_status']]}")
         for line in (mapping.digital_line(summary), mapping.capacity_line()):
             if line:
                 print(line)

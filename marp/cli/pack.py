@@ -48,6 +48,8 @@ def _pack_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the random order and of "
                    "the refinement")
     p.add_argument("--refine-seconds", type=float, help="refine for at most S seconds")
+    p.add_argument("--exact-seconds", type=float, help="then try for S seconds to prove the "
+                   "count optimal or reach the bound (CP-SAT; pip install 'marp[exact]')")
     p.add_argument("--refine-iterations", type=int, help="refine for N iterations "
                    "(deterministic for a seed)")
     p.add_argument("--refine-workers", type=int, default=2, help="independent refinement "
@@ -158,6 +160,9 @@ def _summary(result, source) -> str:
            f"{result['refine_iterations']} refinement iterations)"
            if result["refine_iterations"] else ""),
         f"  lower bound   {result['lower_bound']} ({', '.join(result['lower_bound_tight'])})",
+        f"  status        {result['status']}" + {
+            "optimal": " (proven optimal)", "bound": " (equal to the lower bound: optimal)",
+            "heuristic": " (not proven optimal)"}[result["status"]],
         f"  utilization   {100 * result['utilization']:.2f} %",
         f"  unplaced      {len(result['unplaced'])}",
         f"  seconds       {result['seconds']:.4f}",
@@ -174,7 +179,7 @@ def cmd_pack(args) -> int:
                   max_arrays=args.max_arrays, seed=args.seed, partial=args.partial,
                   refine_seconds=args.refine_seconds,
                   refine_iterations=args.refine_iterations,
-                  refine_workers=args.refine_workers)
+                  refine_workers=args.refine_workers, exact_seconds=args.exact_seconds)
     seconds = time.perf_counter() - start
     marp.verify(p, widths, heights, array=(rows, cols))
     # the bound covers every rectangle that fits an empty array, placed or not
@@ -183,6 +188,9 @@ def cmd_pack(args) -> int:
         fits |= (heights <= cols) & (widths <= rows)
     lb = marp.lower_bounds(widths[fits], heights[fits], array=(rows, cols), rotation=args.rotation)
     result = _result(p, ids, lb, seconds)
+    # the packing's own bound (what the exact solver proved) may be higher
+    result["lower_bound"] = max(result["lower_bound"], p.lower_bound if p.placed.all() else 0)
+    result["status"] = p.status
     if args.out:
         text = (json.dumps(result, indent=1) + "\n" if args.out.lower().endswith(".json")
                 else _placements_csv(result))

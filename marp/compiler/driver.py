@@ -164,7 +164,8 @@ def _place(blocks, arch, opts: CompileOptions, replicated: bool):
         return one_to_one(blocks)
     placed = pack(blocks.width, blocks.height, array=(a.array_rows, a.array_cols),
                   algorithm=opts.packing, refine_seconds=opts.refine_seconds,
-                  refine_iterations=opts.refine_iterations, seed=opts.seed)
+                  refine_iterations=opts.refine_iterations, seed=opts.seed,
+                  exact_seconds=opts.exact_seconds)
     # copies of a layer must not share an array, or they serialise and replication buys
     # nothing (LRMP's model puts each copy on its own tiles)
     if opts.spread_layer_tiles or replicated:

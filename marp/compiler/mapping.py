@@ -109,6 +109,8 @@ class Mapping:
                 "weight_bytes_fetched_per_inference": t["weight_bytes_fetched_per_inference"],
                 "energy_pj": t["energy_pj"], "lifetime_inferences": t["lifetime_inferences"],
                 "capacity_policy": self.residency.get("policy"),
+                "packing_status": self.packing.status,
+                "lower_bound": self.packing.lower_bound,
                 "digital_work": digital_work.summarise(layers, t["macs"]),
                 "models": self.models, "layers": layers}
 

@@ -57,7 +57,7 @@ EXAMPLES = Registry("example", [
 # stored in the mapping JSON in this order (schema version 1); jobs is a run setting
 # that does not change the result, and geometries is written only when given
 _STORED = ("input_shapes", "batch", "precision", "precision_budget", "precision_bits",
-           "depthwise", "grouped", "slice_layout", "c_job", "packing", "refine_seconds", "refine_iterations",
+           "depthwise", "grouped", "slice_layout", "c_job", "packing", "exact_seconds", "refine_seconds", "refine_iterations",
            "one_to_one", "latency_us", "replicate", "replicate_arrays", "objective",
            "spread_layer_tiles", "capacity", "seed")
 
@@ -109,6 +109,10 @@ class CompileOptions:
         Packing heuristic, a name of :data:`marp.ALGORITHMS`.
     refine_seconds, refine_iterations : float or None, int or None
         Budget of the packing refinement (see :func:`marp.pack`); None on both: none.
+    exact_seconds : float or None
+        Then try for this long to prove the array count optimal or reach the lower bound
+        (CP-SAT, extra ``exact``; see :func:`marp.pack`); the summary's
+        ``packing_status`` says what is proven.
     one_to_one : bool
         Map every block alone on its own array (the baseline) instead of packing. Not
         valid with the searches (latency_us, objective="latency", geometries), with
@@ -160,6 +164,7 @@ class CompileOptions:
     packing: str = DEFAULT_PACKING
     refine_seconds: float | None = None
     refine_iterations: int | None = None
+    exact_seconds: float | None = None
     one_to_one: bool = False
     latency_us: float | None = None
     geometries: tuple | None = None
@@ -197,6 +202,7 @@ class CompileOptions:
             set_(self, "refine_iterations", positive_int(
                 "refine_iterations", self.refine_iterations, allow_zero=True))
         set_(self, "refine_seconds", _number("refine_seconds", self.refine_seconds, 0.0))
+        set_(self, "exact_seconds", _number("exact_seconds", self.exact_seconds, 0.0))
         set_(self, "latency_us", _number("latency_us", self.latency_us, None))
         set_(self, "jobs", positive_int("jobs", self.jobs))
         set_(self, "batch", positive_int("batch", self.batch))
@@ -245,6 +251,7 @@ class CompileOptions:
                 ("spread_layer_tiles", self.spread_layer_tiles),
                 ("refine_seconds", self.refine_seconds is not None),
                 ("refine_iterations", self.refine_iterations is not None),
+                ("exact_seconds", self.exact_seconds is not None),
                 (f"packing={self.packing!r}", self.packing != DEFAULT_PACKING),
                 (f"seed={self.seed}", self.seed != 0),
                 (f"capacity={self.capacity!r}", self.capacity != "marp")) if on]

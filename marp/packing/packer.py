@@ -11,6 +11,7 @@ from marp._compare import array_eq
 from marp import _validate
 from marp._validate import ArrayShape
 from marp._kernels import engine
+from marp.packing import exact
 from marp.packing.bounds import lower_bound
 from marp.packing.refine import PORTFOLIO_ORDERS, Instance, refine_packing
 from marp.packing import reference
@@ -46,15 +47,22 @@ class Packing:
         Arrays of the constructive packing (equal to ``arrays_used`` without refinement).
     refine_iterations : int
         Refinement iterations done (0 without refinement).
+    lower_bound : int
+        The best lower bound known on the arrays needed for the placed rectangles
+        (:func:`marp.lower_bound`, or what the exact solver proved; computed on first use).
+    status : {"optimal", "bound", "heuristic"}
+        ``"optimal"``: proven optimal by the exact solver (``exact_seconds``); ``"bound"``:
+        equal to a lower bound (so optimal too); ``"heuristic"``: not proven.
     """
 
     __slots__ = ("array", "x", "y", "rotated", "placed", "widths", "heights", "array_cols",
                  "array_rows", "arrays_used", "algorithm", "bin_selection", "order",
-                 "arrays_before_refine", "refine_iterations")
+                 "arrays_before_refine", "refine_iterations", "_lower_bound", "_status")
 
     def __init__(self, array, x, y, rotated, widths, heights, array_cols, array_rows,
                  arrays_used, algorithm="external", bin_selection="external",
-                 order="external", arrays_before_refine=None, refine_iterations=0):
+                 order="external", arrays_before_refine=None, refine_iterations=0,
+                 lower_bound=None, status=None):
         self.array = _frozen(np.ascontiguousarray(array, dtype=np.int32))
         self.x = _frozen(np.ascontiguousarray(x, dtype=np.int32))
         self.y = _frozen(np.ascontiguousarray(y, dtype=np.int32))
@@ -71,6 +79,8 @@ class Packing:
         self.arrays_before_refine = (self.arrays_used if arrays_before_refine is None
                                      else int(arrays_before_refine))
         self.refine_iterations = int(refine_iterations)
+        self._lower_bound = None if lower_bound is None else int(lower_bound)
+        self._status = status
 
     @classmethod
     def from_placements(cls, array, x, y, widths, heights, *deprecated, shape=None,
@@ -139,6 +149,22 @@ class Packing:
         h = np.where(self.rotated, self.widths, self.heights)
         return w, h
 
+    @property
+    def lower_bound(self) -> int:
+        if self._lower_bound is None:
+            placed = self.placed
+            self._lower_bound = lower_bound(self.widths[placed], self.heights[placed],
+                                            array=(self.array_rows, self.array_cols)) \
+                if placed.any() else 0
+        return self._lower_bound
+
+    @property
+    def status(self) -> str:
+        if self._status is not None:
+            return self._status
+        return "bound" if self.placed.all() and self.arrays_used <= self.lower_bound \
+            else "heuristic"
+
     def to_dict(self) -> dict:
         """The placements and how they were made (JSON-ready; the sizes are not included:
         they belong to whoever packed them, e.g. a mapping's blocks)."""
@@ -146,7 +172,9 @@ class Packing:
                 "rotated": self.rotated.tolist(), "arrays_used": self.arrays_used,
                 "arrays_before_refine": self.arrays_before_refine,
                 "refine_iterations": self.refine_iterations, "algorithm": self.algorithm,
-                "bin_selection": self.bin_selection, "order": self.order}
+                "bin_selection": self.bin_selection, "order": self.order,
+                **({"status": self._status, "lower_bound": self._lower_bound}
+                   if self._status is not None else {})}
 
     @classmethod
     def from_dict(cls, d: dict, widths, heights, array_cols, array_rows) -> "Packing":
@@ -155,7 +183,8 @@ class Packing:
                    array_rows, d["arrays_used"], algorithm=d["algorithm"],
                    bin_selection=d["bin_selection"], order=d["order"],
                    arrays_before_refine=d["arrays_before_refine"],
-                   refine_iterations=d["refine_iterations"])
+                   refine_iterations=d["refine_iterations"],
+                   lower_bound=d.get("lower_bound"), status=d.get("status"))
 
     def __repr__(self) -> str:
         return (f"Packing(n={len(self)}, placed={self.n_placed}, arrays_used={self.arrays_used}, "
@@ -245,7 +274,8 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
          bin_selection: str = "first-fit", order: str = "area-desc", rotation: bool = False,
          max_arrays: int | None = None, seed: int = 0, partial: bool = False,
          refine_seconds: float | None = None, refine_iterations: int | None = None,
-         refine_workers: int = 2, implementation: str = "compiled") -> Packing:
+         refine_workers: int = 2, implementation: str = "compiled",
+         exact_seconds: float | None = None) -> Packing:
     """Pack rectangles (widths x heights) into arrays of ``array=(rows, cols)``.
 
     Parameters
@@ -284,6 +314,12 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
         ``"python"`` runs the pure-NumPy reference (:mod:`marp.packing.reference`) instead
         of the compiled kernel: same placements, about a thousand times slower; it covers
         ``maxrects-bssf`` with ``first-fit`` and no refinement.
+    exact_seconds : float or None
+        After the heuristic (and refinement), try for this long to reach the lower bound
+        or prove the count optimal with a CP-SAT model (:mod:`marp.packing.exact`, extra
+        ``exact``: OR-Tools); ``Packing.status`` and ``Packing.lower_bound`` say what was
+        proven. Oriented packing only (``rotation=False``), every rectangle placed, up
+        to 400 rectangles (beyond, the heuristic's packing is kept as is).
 
     Returns
     -------
@@ -309,6 +345,11 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
                 f"{' in either orientation' if rotation else ''}; pass partial=True (CLI: "
                 f"--partial) to report such rectangles as unplaced")
     ORDERS.get(order)
+    if exact_seconds is not None:
+        exact_seconds = _validate.seconds("exact_seconds", exact_seconds)
+        if rotation:
+            raise ValueError("exact_seconds=... solves oriented packing only; it is not "
+                             "supported with rotation=True")
     perm = _order(w, h, order, seed)
     n = w.shape[0]
     out_array = np.empty(n, dtype=np.int32)
@@ -328,9 +369,24 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
         out_array, out_x, out_y, out_rot, arrays_used, done = _refine(
             w, h, W, H, rotation, out_array, out_x, out_y, out_rot, arrays_used, seed,
             refine_seconds, refine_iterations, refine_workers)
-    return Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
-                   algorithm=algo.name, bin_selection=binsel.name, order=order,
-                   arrays_before_refine=before, refine_iterations=done)
+    result = Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
+                     algorithm=algo.name, bin_selection=binsel.name, order=order,
+                     arrays_before_refine=before, refine_iterations=done)
+    if exact_seconds is not None:
+        result = _exact(result, w, h, W, H, rotation, exact_seconds, seed)
+    return result
+
+
+def _exact(p: Packing, w, h, W, H, rotation, seconds, seed) -> Packing:
+    """The packing after the exact solver (see :mod:`marp.packing.exact`)."""
+    if not p.placed.all():
+        raise ValueError(f"exact_seconds=... needs every rectangle placed; "
+                         f"{len(p) - p.n_placed} are unplaced (max_arrays or partial)")
+    array, x, y, used, status, bound = exact.solve(w, h, W, H, p, p.lower_bound, seconds)
+    return Packing(array, x, y, p.rotated, w, h, W, H, used, algorithm=p.algorithm,
+                   bin_selection=p.bin_selection, order=p.order,
+                   arrays_before_refine=p.arrays_before_refine,
+                   refine_iterations=p.refine_iterations, lower_bound=bound, status=status)
 
 
 def _python_supported(algorithm, bin_selection, refine_seconds, refine_iterations):
@@ -345,9 +401,7 @@ def _python_supported(algorithm, bin_selection, refine_seconds, refine_iteration
 def _refine_requested(seconds, iterations, workers) -> bool:
     """Validate the refinement budget; True when there is one."""
     if seconds is not None:
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.number)) \
-                or not np.isfinite(seconds) or seconds < 0:
-            raise ValueError(f"refine_seconds must be a finite number >= 0, got {seconds!r}")
+        _validate.seconds("refine_seconds", seconds)
     if iterations is not None:
         _validate.positive_int("refine_iterations", iterations, allow_zero=True)
     _validate.positive_int("refine_workers", workers)
