@@ -1,13 +1,16 @@
 """The classic 2D bin packing benchmark (500 instances, oriented, no rotation).
 
     python -m bench.twobp --seconds 1 [--jobs 2] [--workers 1] [--classes 1 2 ...]
+                          [--exact-seconds 10]
 
 For each class and n: the arrays of the default constructive heuristic (maxrects-bssf,
 first-fit, area-desc), of the best of the constructive portfolio, and after refinement with
 the given budget per instance; the best-known total from reference.csv, our lower bound
 and the seconds spent. Every packing is checked with marp.verify. ``--jobs`` runs instances
 in parallel processes (one per core); ``--workers`` is the refinement streams per instance
-(1 = one core per instance).
+(1 = one core per instance). ``--exact-seconds S`` then runs the CP-SAT model
+(marp.packing.exact) for up to S seconds on each instance the refinement left above its
+lower bound, and counts the instances proven optimal (by a bound or by CP-SAT).
 """
 from __future__ import annotations
 
@@ -31,19 +34,19 @@ def best_known(folder: Path) -> dict:
 
 
 def run_instance(job):
-    ins, seconds, workers, seed = job
+    ins, seconds, workers, seed, exact = job
     args = (ins.widths, ins.heights)
     array = (ins.array_rows, ins.array_cols)
     start = time.perf_counter()
     p = marp.pack(*args, array=array, refine_seconds=seconds, refine_workers=workers,
-                  seed=seed)
+                  seed=seed, exact_seconds=exact)
     elapsed = time.perf_counter() - start
     marp.verify(p, *args, array=array)
     port = marp.pack(*args, array=array, refine_iterations=len(portfolio()))
     marp.verify(port, *args, array=array)
     lb = marp.lower_bound(*args, array=array)
     return (ins.problem_class, ins.n, p.arrays_before_refine, port.arrays_used,
-            p.arrays_used, lb, elapsed)
+            p.arrays_used, max(lb, p.lower_bound), elapsed, p.status)
 
 
 def main(argv=None):
@@ -52,11 +55,13 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=1, help="instances run in parallel")
     ap.add_argument("--workers", type=int, default=1, help="refinement streams per instance")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--exact-seconds", type=float, help="CP-SAT budget per instance left "
+                    "above its bound (pip install 'marp[exact]')")
     ap.add_argument("--classes", type=int, nargs="*", default=list(range(1, 11)))
     ap.add_argument("--data", type=Path, default=DATA)
     args = ap.parse_args(argv)
     bks = best_known(args.data)
-    jobs = [(ins, args.seconds, args.workers, args.seed)
+    jobs = [(ins, args.seconds, args.workers, args.seed, args.exact_seconds)
             for c in args.classes for ins in read_2bp(args.data / f"Class_{c:02d}.2bp")]
     start = time.perf_counter()
     if args.jobs > 1:
@@ -83,6 +88,12 @@ def main(argv=None):
                   f"{lb:8d} {sec:8.1f}")
     print(f"{'total':>10} {totals[0]:8d} {totals[1]:9d} {totals[2]:8d} {totals[3]:10d} "
           f"{totals[4]:8d} {totals[5]:8.1f}")
+    status = [r[7] for r in rows]
+    print(f"proven optimal: {status.count('optimal') + status.count('bound')} of "
+          f"{len(rows)} ({status.count('bound')} equal to a lower bound, "
+          f"{status.count('optimal')} proven by CP-SAT"
+          + (f" within {args.exact_seconds:g} s" if args.exact_seconds else ", not run")
+          + f"); {status.count('heuristic')} not proven")
     print(f"wall time {wall:.1f} s")
     return 0
 
