@@ -457,3 +457,14 @@ def test_simulate_command(capsys, tmp_path):
     assert lines[4].startswith("12 bits") and lines[5].startswith("4 bits")
     code, _, err = run(capsys, "simulate", str(tmp_path / "nope.json"))
     assert code == 2 and "nope.json" in err
+
+
+def test_pack_gap_and_border(capsys, tmp_path):
+    rects = tmp_path / "r.csv"
+    rects.write_text("w,h\n4,8\n4,8\n")
+    code, out, err = run(capsys, "pack", str(rects), "--array", "10x10", "--border", "1",
+                         "--gap", "1", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["arrays_used"] == 2 and doc["lower_bound"] == 2 and doc["status"] == "bound"
+    assert all(p["x"] >= 1 and p["y"] >= 1 for p in doc["placements"])

@@ -48,6 +48,9 @@ def _pack_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the random order and of "
                    "the refinement")
     p.add_argument("--refine-seconds", type=float, help="refine for at most S seconds")
+    p.add_argument("--gap", type=int, default=0, help="cells kept free between rectangles")
+    p.add_argument("--border", type=int, default=0, help="cells kept free along every "
+                   "array's edges")
     p.add_argument("--exact-seconds", type=float, help="then try for S seconds to prove the "
                    "count optimal or reach the bound (CP-SAT; pip install 'marp[exact]')")
     p.add_argument("--refine-iterations", type=int, help="refine for N iterations "
@@ -179,7 +182,8 @@ def cmd_pack(args) -> int:
                   max_arrays=args.max_arrays, seed=args.seed, partial=args.partial,
                   refine_seconds=args.refine_seconds,
                   refine_iterations=args.refine_iterations,
-                  refine_workers=args.refine_workers, exact_seconds=args.exact_seconds)
+                  refine_workers=args.refine_workers, exact_seconds=args.exact_seconds,
+                  gap=args.gap, border=args.border)
     seconds = time.perf_counter() - start
     marp.verify(p, widths, heights, array=(rows, cols))
     # the bound covers every rectangle that fits an empty array, placed or not

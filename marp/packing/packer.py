@@ -50,6 +50,8 @@ class Packing:
     lower_bound : int
         The best lower bound known on the arrays needed for the placed rectangles
         (:func:`marp.lower_bound`, or what the exact solver proved; computed on first use).
+    gap, border : int
+        Cells kept free between rectangles and along the array's edges (0: none).
     status : {"optimal", "bound", "heuristic"}
         ``"optimal"``: proven optimal by the exact solver (``exact_seconds``); ``"bound"``:
         equal to a lower bound (so optimal too); ``"heuristic"``: not proven.
@@ -57,12 +59,13 @@ class Packing:
 
     __slots__ = ("array", "x", "y", "rotated", "placed", "widths", "heights", "array_cols",
                  "array_rows", "arrays_used", "algorithm", "bin_selection", "order",
-                 "arrays_before_refine", "refine_iterations", "_lower_bound", "_status")
+                 "arrays_before_refine", "refine_iterations", "gap", "border",
+                 "_lower_bound", "_status")
 
     def __init__(self, array, x, y, rotated, widths, heights, array_cols, array_rows,
                  arrays_used, algorithm="external", bin_selection="external",
                  order="external", arrays_before_refine=None, refine_iterations=0,
-                 lower_bound=None, status=None):
+                 lower_bound=None, status=None, gap=0, border=0):
         self.array = _frozen(np.ascontiguousarray(array, dtype=np.int32))
         self.x = _frozen(np.ascontiguousarray(x, dtype=np.int32))
         self.y = _frozen(np.ascontiguousarray(y, dtype=np.int32))
@@ -79,6 +82,7 @@ class Packing:
         self.arrays_before_refine = (self.arrays_used if arrays_before_refine is None
                                      else int(arrays_before_refine))
         self.refine_iterations = int(refine_iterations)
+        self.gap, self.border = int(gap), int(border)
         self._lower_bound = None if lower_bound is None else int(lower_bound)
         self._status = status
 
@@ -152,9 +156,11 @@ class Packing:
     @property
     def lower_bound(self) -> int:
         if self._lower_bound is None:
-            placed = self.placed
-            self._lower_bound = lower_bound(self.widths[placed], self.heights[placed],
-                                            array=(self.array_rows, self.array_cols)) \
+            placed, g, b = self.placed, self.gap, self.border
+            # the grown problem (sizes + gap, arrays - 2 border + gap) is equivalent
+            self._lower_bound = lower_bound(
+                self.widths[placed] + g, self.heights[placed] + g,
+                array=(self.array_rows - 2 * b + g, self.array_cols - 2 * b + g)) \
                 if placed.any() else 0
         return self._lower_bound
 
@@ -174,7 +180,9 @@ class Packing:
                 "refine_iterations": self.refine_iterations, "algorithm": self.algorithm,
                 "bin_selection": self.bin_selection, "order": self.order,
                 **({"status": self._status, "lower_bound": self._lower_bound}
-                   if self._status is not None else {})}
+                   if self._status is not None else {}),
+                **({"gap": self.gap, "border": self.border} if self.gap or self.border
+                   else {})}
 
     @classmethod
     def from_dict(cls, d: dict, widths, heights, array_cols, array_rows) -> "Packing":
@@ -184,7 +192,8 @@ class Packing:
                    bin_selection=d["bin_selection"], order=d["order"],
                    arrays_before_refine=d["arrays_before_refine"],
                    refine_iterations=d["refine_iterations"],
-                   lower_bound=d.get("lower_bound"), status=d.get("status"))
+                   lower_bound=d.get("lower_bound"), status=d.get("status"),
+                   gap=d.get("gap", 0), border=d.get("border", 0))
 
     def __repr__(self) -> str:
         return (f"Packing(n={len(self)}, placed={self.n_placed}, arrays_used={self.arrays_used}, "
@@ -275,7 +284,7 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
          max_arrays: int | None = None, seed: int = 0, partial: bool = False,
          refine_seconds: float | None = None, refine_iterations: int | None = None,
          refine_workers: int = 2, implementation: str = "compiled",
-         exact_seconds: float | None = None) -> Packing:
+         exact_seconds: float | None = None, gap: int = 0, border: int = 0) -> Packing:
     """Pack rectangles (widths x heights) into arrays of ``array=(rows, cols)``.
 
     Parameters
@@ -314,6 +323,12 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
         ``"python"`` runs the pure-NumPy reference (:mod:`marp.packing.reference`) instead
         of the compiled kernel: same placements, about a thousand times slower; it covers
         ``maxrects-bssf`` with ``first-fit`` and no refinement.
+    gap, border : int
+        Cells kept free between any two rectangles (e.g. for peripheral circuits or
+        isolation) and along the edges of every array; 0 by default. Packed exactly as
+        rectangles grown by ``gap`` in arrays of ``rows - 2 border + gap`` x
+        ``cols - 2 border + gap``, then moved in by ``border`` (the lower bounds are
+        computed on that grown problem, so they stay valid).
     exact_seconds : float or None
         After the heuristic (and refinement), try for this long to reach the lower bound
         or prove the count optimal with a CP-SAT model (:mod:`marp.packing.exact`, extra
@@ -325,6 +340,15 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     -------
     Packing
     """
+    if gap or border:
+        return _pack_spaced(widths, heights, array_cols, array_rows, array, gap, border,
+                            dict(algorithm=algorithm, bin_selection=bin_selection,
+                                 order=order, rotation=rotation, max_arrays=max_arrays,
+                                 seed=seed, partial=partial, refine_seconds=refine_seconds,
+                                 refine_iterations=refine_iterations,
+                                 refine_workers=refine_workers,
+                                 implementation=implementation,
+                                 exact_seconds=exact_seconds))
     w, h = _validate.size_arrays(widths, heights)
     H, W = _validate.array_size(array, array_cols, array_rows, "pack")
     algo = ALGORITHMS.get(algorithm)
@@ -375,6 +399,28 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     if exact_seconds is not None:
         result = _exact(result, w, h, W, H, rotation, exact_seconds, seed)
     return result
+
+
+def _pack_spaced(widths, heights, array_cols, array_rows, array, gap, border,
+                 kw) -> Packing:
+    """pack() with a gap between rectangles and a border inside every array: the grown
+    problem packed, then moved in by the border (see pack's doc)."""
+    gap = _validate.positive_int("gap", gap, allow_zero=True)
+    border = _validate.positive_int("border", border, allow_zero=True)
+    w, h = _validate.size_arrays(widths, heights)
+    H, W = _validate.array_size(array, array_cols, array_rows, "pack")
+    inner = (H - 2 * border + gap, W - 2 * border + gap)
+    if min(inner) - gap < 1:
+        raise ValueError(f"border={border} leaves no room in a {H}x{W} array")
+    grown = pack(w + gap, h + gap, array=inner, **kw)
+    shift = np.where(grown.placed, border, 0)
+    return Packing(grown.array, grown.x + shift, grown.y + shift, grown.rotated, w, h, W, H,
+                   grown.arrays_used, algorithm=grown.algorithm,
+                   bin_selection=grown.bin_selection, order=grown.order,
+                   arrays_before_refine=grown.arrays_before_refine,
+                   refine_iterations=grown.refine_iterations,
+                   lower_bound=grown._lower_bound, status=grown._status, gap=gap,
+                   border=border)
 
 
 def _exact(p: Packing, w, h, W, H, rotation, seconds, seed) -> Packing:

@@ -42,6 +42,17 @@ def _check_unplaced(p: Packing, array, x, y) -> None:
                                 f"x={x[i]}, y={y[i]} (expected -1, -1, -1)")
 
 
+def _check_border(array, x, y, pw, ph, W, H, border) -> None:
+    placed = array >= 0
+    out = placed & ((x < border) | (y < border) | (x.astype(np.int64) + pw > W - border)
+                    | (y.astype(np.int64) + ph > H - border))
+    bad = np.flatnonzero(out)
+    if bad.size:
+        i = bad[0]
+        _fail("border", (i,), f"rectangle {i} ({pw[i]}x{ph[i]} at x={x[i]}, y={y[i]} in "
+                              f"array {array[i]}) is within border={border} of the edge")
+
+
 def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
     placed = array >= 0
     out = placed & ((array >= p.arrays_used) | (x < 0) | (y < 0)
@@ -63,9 +74,11 @@ def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
 
 
 def verify(p: Packing, widths, heights, array_cols=None, array_rows=None, *,
-           array=None) -> None:
-    """Check a packing: every rectangle placed or reported unplaced, inside its array,
-    no two overlapping, and ``arrays_used`` equal to the arrays holding rectangles.
+           array=None, gap=None, border=None) -> None:
+    """Check a packing: every rectangle placed or reported unplaced, inside its array
+    (at least ``border`` cells from its edges), no two overlapping or closer than
+    ``gap`` cells, and ``arrays_used`` equal to the arrays holding rectangles. ``gap``
+    and ``border`` default to the packing's own (0 unless it was packed with them).
 
     Raises :class:`InvalidPackingError` (a ValueError) naming the offending rectangle
     (the lowest index) or, for overlaps, the first overlapping pair met by a sweep over
@@ -82,13 +95,22 @@ def verify(p: Packing, widths, heights, array_cols=None, array_rows=None, *,
     rotated = np.asarray(p.rotated, dtype=bool)
     pw = np.ascontiguousarray(np.where(rotated, h, w), dtype=np.int32)
     ph = np.ascontiguousarray(np.where(rotated, w, h), dtype=np.int32)
+    gap = p.gap if gap is None else _validate.positive_int("gap", gap, allow_zero=True)
+    border = p.border if border is None else \
+        _validate.positive_int("border", border, allow_zero=True)
     _check_unplaced(p, array, x, y)
     _check_bounds(p, array, x, y, pw, ph, W, H)
+    if border:
+        _check_border(array, x, y, pw, ph, W, H, border)
     placed = np.flatnonzero(array >= 0)
     sweep = placed[np.lexsort((x[placed], array[placed]))].astype(np.int32)
     pair = np.zeros(2, dtype=np.int32)
-    if first_overlap(sweep, array, x, y, pw, ph, pair):
+    # a gap is an overlap of the rectangles grown by it (right and down)
+    gw = np.ascontiguousarray(pw + gap, dtype=np.int32)
+    gh = np.ascontiguousarray(ph + gap, dtype=np.int32)
+    if first_overlap(sweep, array, x, y, gw, gh, pair):
         i, j = sorted(int(k) for k in pair)
+        what = "overlap" if not gap else f"are closer than gap={gap} (or overlap)"
         _fail("overlap", (i, j),
-              f"rectangles {i} and {j} overlap in array {array[i]}: {i} is {pw[i]}x{ph[i]} at "
-              f"x={x[i]}, y={y[i]}; {j} is {pw[j]}x{ph[j]} at x={x[j]}, y={y[j]}")
+              f"rectangles {i} and {j} {what} in array {array[i]}: {i} is {pw[i]}x{ph[i]} "
+              f"at x={x[i]}, y={y[i]}; {j} is {pw[j]}x{ph[j]} at x={x[j]}, y={y[j]}")
