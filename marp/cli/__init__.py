@@ -14,6 +14,7 @@ import traceback
 from marp._version import __version__
 from marp.cli.arch import _arch_parser, cmd_arch
 from marp.cli.common import EXIT_USAGE, CliError, _Parser
+from marp.cli.diff import _diff_parser, cmd_diff
 from marp.cli.models import (_compile_parser, _layers_parser, cmd_compile, cmd_layers,
                              compile_options)
 from marp.cli.pack import _pack_parser, cmd_pack
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sweep_parser(sub)
     _arch_parser(sub)
     _simulate_parser(sub)
+    _diff_parser(sub)
     return parser
 
 
@@ -62,7 +64,8 @@ def _main(argv) -> int:
             parser.print_help()
             return EXIT_USAGE
         commands = {"pack": cmd_pack, "layers": cmd_layers, "compile": cmd_compile,
-                    "sweep": cmd_sweep, "arch": cmd_arch, "simulate": cmd_simulate}
+                    "sweep": cmd_sweep, "arch": cmd_arch, "simulate": cmd_simulate,
+                    "diff": cmd_diff}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("marp: interrupted", file=sys.stderr)
