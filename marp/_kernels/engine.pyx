@@ -261,15 +261,20 @@ cdef double now_seconds() noexcept nogil:
 def pack_ordered(const int[::1] widths, const int[::1] heights, const int[::1] order,
                  int W, int H, int family, int rule, bint rotation, int bin_selection,
                  int max_bins, int[::1] out_array, int[::1] out_x, int[::1] out_y,
-                 signed char[::1] out_rotated, double max_seconds=-1.0):
+                 signed char[::1] out_rotated, double max_seconds=-1.0,
+                 const signed char[::1] may_turn=None):
     """Pack items in the given order; fills the outputs (indexed like widths), returns the
     number of arrays opened. Inputs are validated by marp.packing; unplaced items get -1.
-    With max_seconds >= 0, returns -1 (outputs incomplete) once that time has passed."""
+    With max_seconds >= 0, returns -1 (outputs incomplete) once that time has passed.
+    may_turn (one flag per item, or None): with rotation, only items flagged may turn."""
     cdef Packer p
     cdef Candidate c
     cdef Py_ssize_t k, n = order.shape[0]
     cdef int i, b, status = 0, n_bins = 0
     cdef double deadline = -1.0
+    cdef const signed char* turn = NULL
+    if may_turn is not None and may_turn.shape[0] > 0:
+        turn = &may_turn[0]
     if packer_init(&p, W, H, family, rule, rotation, bin_selection, max_bins) != 0:
         packer_free(&p)
         raise MemoryError("marp: out of memory while packing")
@@ -281,6 +286,8 @@ def pack_ordered(const int[::1] widths, const int[::1] heights, const int[::1] o
                 status = 2
                 break
             i = order[k]
+            if turn != NULL:            # the query and the bins read p.rotation per item
+                p.rotation = rotation and turn[i] != 0
             status = packer_insert(&p, widths[i], heights[i], &b, &c)
             if status < 0:
                 break

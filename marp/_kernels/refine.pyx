@@ -99,6 +99,8 @@ ctypedef struct Work:
     signed char* sub_rot
     long long sub_area[MAX_SUBSET]
     double deadline            # monotonic seconds; < 0: none
+    const signed char* turn    # per item: may turn (with rotation); NULL: all may
+    int rotation
 
 
 cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int family, int rule,
@@ -119,6 +121,8 @@ cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int famil
         if (k & 511) == 511 and s.deadline >= 0 and now_seconds() > s.deadline:
             return -3
         i = s.items[k]
+        if s.turn != NULL:
+            p.rotation = s.rotation and s.turn[i] != 0
         status = packer_insert(p, w[i], h[i], &b, &c)
         if status < 0:
             return -2
@@ -273,7 +277,8 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
 def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, bint rotation,
                   const int[::1] heuristics, int[::1] bin_of, int[::1] x, int[::1] y,
                   signed char[::1] rot, int n_bins, int lower_bound,
-                  long long max_iterations, double max_seconds, unsigned long long seed):
+                  long long max_iterations, double max_seconds, unsigned long long seed,
+                  const signed char[::1] may_turn=None):
     """Improve the packing (bin_of, x, y, rot; n_bins arrays) in place.
 
     heuristics: flat (family, rule, bin_selection) triples, the portfolio of a move.
@@ -293,6 +298,8 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     s.y = &y[0]
     s.rot = &rot[0]
     s.n_bins = n_bins
+    s.rotation = rotation
+    s.turn = &may_turn[0] if may_turn is not None and may_turn.shape[0] > 0 else NULL
     s.area = <long long*> malloc(n_bins * sizeof(long long))
     s.items = <int*> malloc(n * sizeof(int))
     s.keys = <long long*> malloc(n * sizeof(long long))

@@ -52,6 +52,8 @@ class Packing:
         (:func:`marp.lower_bound`, or what the exact solver proved; computed on first use).
     gap, border : int
         Cells kept free between rectangles and along the array's edges (0: none).
+    may_turn : bool array or None
+        Which rectangles were allowed to turn, when ``rotation`` was given per rectangle.
     status : {"optimal", "bound", "heuristic"}
         ``"optimal"``: proven optimal by the exact solver (``exact_seconds``); ``"bound"``:
         equal to a lower bound (so optimal too); ``"heuristic"``: not proven.
@@ -59,13 +61,13 @@ class Packing:
 
     __slots__ = ("array", "x", "y", "rotated", "placed", "widths", "heights", "array_cols",
                  "array_rows", "arrays_used", "algorithm", "bin_selection", "order",
-                 "arrays_before_refine", "refine_iterations", "gap", "border",
+                 "arrays_before_refine", "refine_iterations", "gap", "border", "may_turn",
                  "_lower_bound", "_status")
 
     def __init__(self, array, x, y, rotated, widths, heights, array_cols, array_rows,
                  arrays_used, algorithm="external", bin_selection="external",
                  order="external", arrays_before_refine=None, refine_iterations=0,
-                 lower_bound=None, status=None, gap=0, border=0):
+                 lower_bound=None, status=None, gap=0, border=0, may_turn=None):
         self.array = _frozen(np.ascontiguousarray(array, dtype=np.int32))
         self.x = _frozen(np.ascontiguousarray(x, dtype=np.int32))
         self.y = _frozen(np.ascontiguousarray(y, dtype=np.int32))
@@ -83,6 +85,7 @@ class Packing:
                                      else int(arrays_before_refine))
         self.refine_iterations = int(refine_iterations)
         self.gap, self.border = int(gap), int(border)
+        self.may_turn = None if may_turn is None else _frozen(np.asarray(may_turn, bool))
         self._lower_bound = None if lower_bound is None else int(lower_bound)
         self._status = status
 
@@ -271,11 +274,36 @@ def pack_trusted(w: np.ndarray, h: np.ndarray, shape, algorithm: str = "maxrects
     return out[0], out[1], out[2], used
 
 
-def _oversized(w, h, W, H, rotation):
+def _oversized(w, h, W, H, rotation, may_turn=None):
     fits = (w <= W) & (h <= H)
     if rotation:
-        fits |= (h <= W) & (w <= H)
+        turned = (h <= W) & (w <= H)
+        fits |= turned if may_turn is None else turned & (may_turn != 0)
     return np.flatnonzero(~fits)
+
+
+def _refuse_oversized(w, h, W, H, rotation, may_turn) -> None:
+    too_big = _oversized(w, h, W, H, rotation, may_turn)
+    if too_big.size:
+        i = int(too_big[0])
+        raise ValueError(
+            f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {H}x{W} array "
+            f"(rows x cols){' in either orientation' if rotation else ''}; pass "
+            f"partial=True (CLI: --partial) to report such rectangles as unplaced")
+
+
+def _rotation(rotation, n: int):
+    """(any rectangle may turn, per-rectangle flags as int8 or None when all share one)
+    of ``rotation``: a bool, or one bool per rectangle."""
+    if isinstance(rotation, (bool, np.bool_)):
+        return bool(rotation), None
+    flags = np.asarray(rotation)
+    if flags.dtype != bool or flags.shape != (n,):
+        raise TypeError(f"rotation must be True or False, or one bool per rectangle "
+                        f"({n}), got {rotation!r}"[:200])
+    if flags.all():
+        return True, None
+    return bool(flags.any()), np.ascontiguousarray(flags, dtype=np.int8)
 
 
 def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
@@ -298,9 +326,10 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     algorithm, bin_selection, order : str
         Names from ``marp.available_algorithms()``, ``available_bin_selections()`` and
         ``available_orders()``.
-    rotation : bool
-        Allow 90-degree turns. Off by default: in a crossbar rows are inputs and columns
-        outputs, so a turned block computes nothing useful.
+    rotation : bool or array of bool
+        Allow 90-degree turns: for every rectangle, or per rectangle (one bool each; a
+        rectangle marked False is never turned). Off by default: in a crossbar rows are
+        inputs and columns outputs, so a turned block computes nothing useful.
     max_arrays : int or None
         At most this many arrays are opened; rectangles that find no room are left
         unplaced (``placed`` False, coordinates -1), never dropped silently.
@@ -356,18 +385,9 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     seed = _seed(seed)
     max_bins = -1 if max_arrays is None else _validate.positive_int(
         "max_arrays", max_arrays, allow_zero=True)
-    if not isinstance(rotation, (bool, np.bool_)):     # "no" is a true string
-        raise TypeError(f"rotation must be True or False, got {rotation!r}")
-    rotation = bool(rotation)
+    rotation, may_turn = _rotation(rotation, w.shape[0])   # "no" is a true string: refused
     if not partial:
-        too_big = _oversized(w, h, W, H, rotation)
-        if too_big.size:
-            i = int(too_big[0])
-            raise ValueError(
-                f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit an empty {H}x{W} array "
-                f"(rows x cols)"
-                f"{' in either orientation' if rotation else ''}; pass partial=True (CLI: "
-                f"--partial) to report such rectangles as unplaced")
+        _refuse_oversized(w, h, W, H, rotation, may_turn)
     ORDERS.get(order)
     if exact_seconds is not None:
         exact_seconds = _validate.seconds("exact_seconds", exact_seconds)
@@ -376,26 +396,27 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
                              "supported with rotation=True")
     perm = _order(w, h, order, seed)
     n = w.shape[0]
-    out_array = np.empty(n, dtype=np.int32)
-    out_x = np.empty(n, dtype=np.int32)
-    out_y = np.empty(n, dtype=np.int32)
+    out_array, out_x, out_y = (np.empty(n, dtype=np.int32) for _ in range(3))
     out_rot = np.zeros(n, dtype=np.int8)
     if IMPLEMENTATIONS.get(implementation).name == "python":
         _python_supported(algo.name, binsel.name, refine_seconds, refine_iterations)
+        if may_turn is not None:
+            raise ValueError("implementation='python' takes rotation as one bool")
         out_array, out_x, out_y, out_rot, arrays_used = reference.pack_first_fit(
             w, h, W, H, perm, rotation, max_bins)
     else:
         arrays_used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule,
                                           rotation, binsel.code, max_bins, out_array, out_x,
-                                          out_y, out_rot)
+                                          out_y, out_rot, -1.0, may_turn)
     before, done = arrays_used, 0
     if _refine_requested(refine_seconds, refine_iterations, refine_workers):
         out_array, out_x, out_y, out_rot, arrays_used, done = _refine(
-            w, h, W, H, rotation, out_array, out_x, out_y, out_rot, arrays_used, seed,
-            refine_seconds, refine_iterations, refine_workers)
+            w, h, W, H, (rotation, may_turn), out_array, out_x, out_y, out_rot, arrays_used,
+            seed, refine_seconds, refine_iterations, refine_workers)
     result = Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
                      algorithm=algo.name, bin_selection=binsel.name, order=order,
-                     arrays_before_refine=before, refine_iterations=done)
+                     arrays_before_refine=before, refine_iterations=done,
+                     may_turn=None if may_turn is None else may_turn.astype(bool))
     if exact_seconds is not None:
         result = _exact(result, w, h, W, H, rotation, exact_seconds, seed)
     return result
@@ -420,7 +441,7 @@ def _pack_spaced(widths, heights, array_cols, array_rows, array, gap, border,
                    arrays_before_refine=grown.arrays_before_refine,
                    refine_iterations=grown.refine_iterations,
                    lower_bound=grown._lower_bound, status=grown._status, gap=gap,
-                   border=border)
+                   border=border, may_turn=grown.may_turn)
 
 
 def _exact(p: Packing, w, h, W, H, rotation, seconds, seed) -> Packing:
@@ -456,8 +477,9 @@ def _refine_requested(seconds, iterations, workers) -> bool:
     return (seconds is None or seconds > 0) and (iterations is None or iterations > 0)
 
 
-def _refine(w, h, W, H, rotation, array, x, y, rot, arrays_used, seed, seconds, iterations,
+def _refine(w, h, W, H, turning, array, x, y, rot, arrays_used, seed, seconds, iterations,
             workers):
+    rotation, may_turn = turning
     placed = np.flatnonzero(array >= 0)
     ws, hs = w[placed], h[placed]
     lb = lower_bound(ws, hs, array=(H, W), rotation=rotation)
@@ -465,7 +487,8 @@ def _refine(w, h, W, H, rotation, array, x, y, rot, arrays_used, seed, seconds, 
     start = dict(array=array[placed], x=x[placed], y=y[placed], rot=rot[placed],
                  arrays=arrays_used)
     inst = Instance(np.ascontiguousarray(ws), np.ascontiguousarray(hs), W, H, rotation,
-                    orders)
+                    orders, None if may_turn is None else
+                    np.ascontiguousarray(may_turn[placed]))
     best, done = refine_packing(
         inst, start, lb, seconds=None if seconds is None else float(seconds),
         iterations=None if iterations is None else int(iterations), seed=seed,

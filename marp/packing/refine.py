@@ -78,7 +78,8 @@ class Budget:
         return -1.0 if self.deadline is None else max(0.0, self.deadline - time.perf_counter())
 
 
-def _run_portfolio(w, h, W, H, rotation, orders, state, area, lower_bound, budget):
+def _run_portfolio(w, h, W, H, turning, orders, state, area, lower_bound, budget):
+    rotation, turn = turning
     for algo, binsel, order in portfolio():
         if budget.exhausted() or state["arrays"] <= lower_bound:
             return
@@ -89,14 +90,15 @@ def _run_portfolio(w, h, W, H, rotation, orders, state, area, lower_bound, budge
                np.zeros(n, np.int8)]
         used = engine.pack_ordered(w, h, orders[order], W, H, a.family, a.rule, rotation,
                                    BIN_SELECTIONS.get(binsel).code, -1, *out,
-                                   budget.seconds_left())
+                                   budget.seconds_left(), turn)
         if used < 0:          # out of time in the middle of this packing
             return
         if score(out[0], area, used) < score(state["array"], area, state["arrays"]):
             state.update(array=out[0], x=out[1], y=out[2], rot=out[3], arrays=used)
 
 
-def _run_streams(w, h, W, H, rotation, state, lower_bound, budget, seed, workers):
+def _run_streams(w, h, W, H, turning, state, lower_bound, budget, seed, workers):
+    rotation, turn = turning
     iters = budget.iterations
     shares = [-1] * workers if iters is None else \
         [iters // workers + (k < iters % workers) for k in range(workers)]
@@ -108,7 +110,7 @@ def _run_streams(w, h, W, H, rotation, state, lower_bound, budget, seed, workers
         rng_seed = (seed * 1_000_003 + (k + 1) * STREAM_STRIDE) % (1 << 64)
         arrays, done = refine_stream(w, h, W, H, rotation, heur, arr, x, y, rot,
                                      state["arrays"], lower_bound, shares[k], seconds,
-                                     rng_seed)
+                                     rng_seed, turn)
         return arrays, done, arr, x, y, rot
 
     if workers == 1:
@@ -130,6 +132,7 @@ class Instance:
     H: int
     rotation: bool
     orders: dict
+    may_turn: np.ndarray | None = None     # int8 per item when rotation is per item
 
 
 def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, seed,
@@ -138,18 +141,20 @@ def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, s
     (array, x, y, rot, arrays) with arrays renumbered by decreasing fill, and the number
     of iterations done."""
     w, h, W, H, rotation, orders = inst.w, inst.h, inst.W, inst.H, inst.rotation, inst.orders
+    turn = inst.may_turn
     area = w.astype(np.int64) * h
     state = dict(start)
     budget = Budget(seconds, iterations)
     done = 0
     before = budget.iterations
-    _run_portfolio(w, h, W, H, rotation, orders, state, area, lower_bound, budget)
+    _run_portfolio(w, h, W, H, (rotation, turn), orders, state, area, lower_bound, budget)
     if before is not None:
         done += before - budget.iterations
     if not budget.exhausted() and state["arrays"] > lower_bound:
         best = None
         for k, (arrays, its, arr, x, y, rot) in enumerate(
-                _run_streams(w, h, W, H, rotation, state, lower_bound, budget, seed, workers)):
+                _run_streams(w, h, W, H, (rotation, turn), state, lower_bound, budget, seed,
+                             workers)):
             done += its
             key = score(arr, area, arrays) + (k,)
             if best is None or key < best[0]:

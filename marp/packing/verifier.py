@@ -100,6 +100,10 @@ def verify(p: Packing, widths, heights, array_cols=None, array_rows=None, *,
         _validate.positive_int("border", border, allow_zero=True)
     _check_unplaced(p, array, x, y)
     _check_bounds(p, array, x, y, pw, ph, W, H)
+    if p.may_turn is not None and (rotated & ~p.may_turn).any():
+        i = int(np.flatnonzero(rotated & ~p.may_turn)[0])
+        _fail("turned", (i,), f"rectangle {i} is turned but may not turn (rotation=False "
+                              f"for it)")
     if border:
         _check_border(array, x, y, pw, ph, W, H, border)
     placed = np.flatnonzero(array >= 0)

@@ -239,7 +239,8 @@ def test_many_arrays_tree_growth():
 
 
 def test_rotation_must_be_a_bool():
-    with pytest.raises(TypeError, match="rotation must be True or False, got 'no'"):
+    with pytest.raises(TypeError, match="rotation must be True or False, or one bool per "
+                                        "rectangle \\(1\\), got .no."):
         marp.pack([1], [1], array=(4, 4), rotation="no")
 
 
