@@ -12,9 +12,10 @@ except ImportError as exc:   # a source checkout whose kernels were never compil
         "'pip install -e .' (or 'pip install .') so that they are built") from None
 
 # the layers, bottom up (docs/architecture.md): each imports only those before it
-from marp.packing import (ALGORITHMS, BIN_SELECTIONS, ORDERS, InvalidPackingError,
-                          LowerBounds, Packing, available_algorithms, available_bin_selections,
-                          available_orders, item_order, lower_bound, lower_bounds, pack, verify)
+from marp.packing import (ALGORITHMS, BIN_SELECTIONS, ORDERS, ArrayType, BankPacking,
+                          InvalidPackingError, LowerBounds, Packing, available_algorithms,
+                          available_bin_selections, available_orders, item_order,
+                          lower_bound, lower_bounds, pack, pack_bank, verify, verify_bank)
 from marp.workload import (Blocks, DigitalOp, Layers, SkippedOp, Workload, WorkloadError,
                            load_onnx, lower)
 from marp.hardware import Arch, ArchError, available_archs, load_arch
@@ -31,4 +32,5 @@ __all__ = [
     "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
     "CostReport", "compile", "Mapping", "example_models", "sweep", "SweepResult",
     "CompileOptions", "ArrayShape", "ArrayImages", "simulate", "LayerCheck",
+    "pack_bank", "verify_bank", "BankPacking", "ArrayType",
 ]
