@@ -262,26 +262,41 @@ def pack_ordered(const int[::1] widths, const int[::1] heights, const int[::1] o
                  int W, int H, int family, int rule, bint rotation, int bin_selection,
                  int max_bins, int[::1] out_array, int[::1] out_x, int[::1] out_y,
                  signed char[::1] out_rotated, double max_seconds=-1.0,
-                 const signed char[::1] may_turn=None):
+                 const signed char[::1] may_turn=None, const int[:, ::1] occupied=None):
     """Pack items in the given order; fills the outputs (indexed like widths), returns the
     number of arrays opened. Inputs are validated by marp.packing; unplaced items get -1.
     With max_seconds >= 0, returns -1 (outputs incomplete) once that time has passed.
-    may_turn (one flag per item, or None): with rotation, only items flagged may turn."""
+    may_turn (one flag per item, or None): with rotation, only items flagged may turn.
+    occupied (rows of array, x, y, w, h, or None): regions taken before any item, in
+    arrays opened for them (validated by marp.packing: inside the array, maxrects only)."""
     cdef Packer p
     cdef Candidate c
     cdef Py_ssize_t k, n = order.shape[0]
     cdef int i, b, status = 0, n_bins = 0
     cdef double deadline = -1.0
     cdef const signed char* turn = NULL
+    cdef Py_ssize_t n_occ = 0 if occupied is None else occupied.shape[0]
     if may_turn is not None and may_turn.shape[0] > 0:
         turn = &may_turn[0]
     if packer_init(&p, W, H, family, rule, rotation, bin_selection, max_bins) != 0:
         packer_free(&p)
         raise MemoryError("marp: out of memory while packing")
     with nogil:
+        for k in range(n_occ):         # regions already taken, before any item
+            while status == 0 and p.n_bins <= occupied[k, 0]:
+                if open_bin(&p) < 0:
+                    status = -1
+            if status != 0:
+                break
+            c.x = occupied[k, 1]
+            c.y = occupied[k, 2]
+            c.rotated = 0
+            if place(&p, occupied[k, 0], &c, occupied[k, 3], occupied[k, 4]) != 0:
+                status = -1
+                break
         if max_seconds >= 0:
             deadline = now_seconds() + max_seconds
-        for k in range(n):
+        for k in range(n if status == 0 else 0):
             if (k & 511) == 511 and deadline >= 0 and now_seconds() > deadline:
                 status = 2
                 break

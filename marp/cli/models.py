@@ -8,10 +8,12 @@ import io
 import json
 
 import marp
-from marp.cli.common import (_arch, _arch_flags, _cache_flag, _input_shapes, _input_shapes_flag,
-                             _model_paths, _progress_flags, _rows_cols, _values,
-                             progress_bar)
+from marp.cli.common import (CliError, _arch, _arch_flags, _cache_flag, _input_shapes,
+                             _input_shapes_flag, _model_paths, _progress_flags, _rows_cols,
+                             _values, progress_bar)
 from marp.compiler import model_cache
+from marp.compiler.incremental import compile_into, update_report
+from marp.compiler.mapping import Mapping
 from marp.compiler.capacity import CAPACITY
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.io import readers
@@ -115,11 +117,20 @@ def _compile_parser(sub) -> None:
     p.add_argument("--spread-layer-tiles", action="store_true",
                    help="no array holds two tiles of one layer (they run in parallel)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
-    p.add_argument("--images", metavar="DIR", help="write the cell values of every array "
-                   "image (images.npz) and the layout of its blocks (layout.csv) to DIR")
+    _output_flags(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     _progress_flags(p)
+
+
+def _output_flags(p) -> None:
+    p.add_argument("--out", help="write mapping.json, layers.csv and report.html to DIR")
+    p.add_argument("--into", metavar="MAPPING", help="add the models to the chip that "
+                   "MAPPING (a mapping.json) programs: its blocks stay where they are; "
+                   "prints the update against a full recompile")
+    p.add_argument("--remove", nargs="+", metavar="MODEL", default=(), help="with --into: "
+                   "models of MAPPING whose space is freed")
+    p.add_argument("--images", metavar="DIR", help="write the cell values of every array "
+                   "image (images.npz) and the layout of its blocks (layout.csv) to DIR")
 
 
 def _compile_table(summary, baseline, one_to_one: bool = False) -> str:
@@ -152,17 +163,43 @@ def compile_options(args) -> CompileOptions:
     return CompileOptions(**values)
 
 
+def _compile_into(args, models):
+    """--into: the mapping's own options apply; option flags would be ignored, so they
+    are refused."""
+    given = compile_options(args)
+    quiet = CompileOptions(jobs=given.jobs, cache=given.cache)
+    if given != quiet:
+        changed = [f.name for f in dataclasses.fields(CompileOptions)
+                   if getattr(given, f.name) != getattr(quiet, f.name)]
+        raise CliError(f"--into keeps the mapping's own options; drop {', '.join(changed)}")
+    old = Mapping.from_json(args.into)
+    new = compile_into(models, old, remove=tuple(args.remove))
+    r = update_report(old, new)
+    inc, full = r["incremental"], r["full"]
+    line = (f"into {args.into}: writes {inc['cells_written']:,} cells in "
+            f"{inc['arrays_written']} arrays ({inc['write_energy_uj']:.4g} uJ) on "
+            f"{inc['arrays']} arrays; a full recompile writes {full['cells_written']:,} "
+            f"cells in {full['arrays_written']} arrays on {full['arrays']} arrays; latency "
+            f"{inc['latency_us']:.1f} vs {full['latency_us']:.1f} us, energy "
+            f"{inc['energy_uj']:.4g} vs {full['energy_uj']:.4g} uJ")
+    return new, line
+
+
 def cmd_compile(args) -> int:
-    models = _model_paths(args)
+    models = _model_paths(args) if args.models or args.example or not args.into else []
     bar = progress_bar(args, 4, "stage", "marp compile")
 
     def step(stage, done, total):
         bar.set_postfix_str(stage, refresh=False)
         bar.update(done - bar.n)
 
+    into_line = None
     try:
-        mapping = marp.compile(models, _arch(args), compile_options(args),
-                               progress=step if bar is not None else None)
+        if args.into:
+            mapping, into_line = _compile_into(args, models)
+        else:
+            mapping = marp.compile(models, _arch(args), compile_options(args),
+                                   progress=step if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
@@ -170,7 +207,7 @@ def cmd_compile(args) -> int:
     if args.out:
         _write_outputs(args.out, mapping, summary, report_html(mapping, summary))
     if args.images:
-        mapping.images(models).write(args.images)
+        mapping.images().write(args.images)
     if args.json:
         print(json.dumps(summary))
     else:
@@ -179,7 +216,7 @@ def cmd_compile(args) -> int:
                   "heuristic": f"not proven optimal; lower bound {summary['lower_bound']}"}
         print(f"packing: {summary['arrays_used']} arrays, "
               f"{status[summary['packing_status']]}")
-        for line in (mapping.digital_line(summary), mapping.capacity_line()):
+        for line in (mapping.digital_line(summary), mapping.capacity_line(), into_line):
             if line:
                 print(line)
     return 0

@@ -54,6 +54,8 @@ class Packing:
         Cells kept free between rectangles and along the array's edges (0: none).
     may_turn : bool array or None
         Which rectangles were allowed to turn, when ``rotation`` was given per rectangle.
+    occupied : int32 array (k x 5) or None
+        Regions (array, x, y, w, h) that were taken before packing.
     status : {"optimal", "bound", "heuristic"}
         ``"optimal"``: proven optimal by the exact solver (``exact_seconds``); ``"bound"``:
         equal to a lower bound (so optimal too); ``"heuristic"``: not proven.
@@ -62,12 +64,14 @@ class Packing:
     __slots__ = ("array", "x", "y", "rotated", "placed", "widths", "heights", "array_cols",
                  "array_rows", "arrays_used", "algorithm", "bin_selection", "order",
                  "arrays_before_refine", "refine_iterations", "gap", "border", "may_turn",
+                 "occupied",
                  "_lower_bound", "_status")
 
     def __init__(self, array, x, y, rotated, widths, heights, array_cols, array_rows,
                  arrays_used, algorithm="external", bin_selection="external",
                  order="external", arrays_before_refine=None, refine_iterations=0,
-                 lower_bound=None, status=None, gap=0, border=0, may_turn=None):
+                 lower_bound=None, status=None, gap=0, border=0, may_turn=None,
+                 occupied=None):
         self.array = _frozen(np.ascontiguousarray(array, dtype=np.int32))
         self.x = _frozen(np.ascontiguousarray(x, dtype=np.int32))
         self.y = _frozen(np.ascontiguousarray(y, dtype=np.int32))
@@ -86,6 +90,8 @@ class Packing:
         self.refine_iterations = int(refine_iterations)
         self.gap, self.border = int(gap), int(border)
         self.may_turn = None if may_turn is None else _frozen(np.asarray(may_turn, bool))
+        self.occupied = None if occupied is None else \
+            _frozen(np.ascontiguousarray(occupied, dtype=np.int32))
         self._lower_bound = None if lower_bound is None else int(lower_bound)
         self._status = status
 
@@ -282,6 +288,43 @@ def _oversized(w, h, W, H, rotation, may_turn=None):
     return np.flatnonzero(~fits)
 
 
+def _construct(w, h, perm, W, H, algo, binsel, turning, max_bins, occ):
+    """(array, x, y, rotated, arrays used) of the compiled constructive packing."""
+    n = w.shape[0]
+    out_array, out_x, out_y = (np.empty(n, dtype=np.int32) for _ in range(3))
+    out_rot = np.zeros(n, dtype=np.int8)
+    used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule, turning[0],
+                               binsel.code, max_bins, out_array, out_x, out_y, out_rot,
+                               -1.0, turning[1], occ)
+    return out_array, out_x, out_y, out_rot, used
+
+
+def _occupied(rows, W, H, algo, max_bins, refine_seconds, refine_iterations, exact_seconds):
+    """``occupied`` rows checked: int32 (k x 5) of (array, x, y, w, h) inside arrays."""
+    occ = np.asarray(rows)
+    if occ.size == 0:
+        return None
+    if occ.ndim != 2 or occ.shape[1] != 5 or occ.dtype.kind not in "iu":
+        raise ValueError(f"occupied must be integer rows of (array, x, y, w, h), got an "
+                         f"array of shape {occ.shape} and dtype {occ.dtype}")
+    a, x, y, w, h = occ.astype(np.int64).T
+    bad = np.flatnonzero((a < 0) | (x < 0) | (y < 0) | (w < 1) | (h < 1) | (x + w > W)
+                         | (y + h > H) | (a >= 1 << 20))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(f"occupied[{i}] = {occ[i].tolist()} is not a region inside an "
+                         f"array of {H}x{W} (rows x cols; array number >= 0)")
+    if algo.family != engine.MAXRECTS:
+        raise ValueError(f"occupied= needs a maxrects algorithm; {algo.name!r} cannot hold "
+                         f"regions at given places")
+    if refine_seconds is not None or refine_iterations is not None or \
+            exact_seconds is not None:
+        raise ValueError("occupied= is not supported with refinement or exact_seconds")
+    if max_bins >= 0 and int(a.max()) >= max_bins:
+        raise ValueError(f"occupied names array {int(a.max())} but max_arrays={max_bins}")
+    return np.ascontiguousarray(occ, dtype=np.int32)
+
+
 def _refuse_oversized(w, h, W, H, rotation, may_turn) -> None:
     too_big = _oversized(w, h, W, H, rotation, may_turn)
     if too_big.size:
@@ -312,7 +355,8 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
          max_arrays: int | None = None, seed: int = 0, partial: bool = False,
          refine_seconds: float | None = None, refine_iterations: int | None = None,
          refine_workers: int = 2, implementation: str = "compiled",
-         exact_seconds: float | None = None, gap: int = 0, border: int = 0) -> Packing:
+         exact_seconds: float | None = None, gap: int = 0, border: int = 0,
+         occupied=None) -> Packing:
     """Pack rectangles (widths x heights) into arrays of ``array=(rows, cols)``.
 
     Parameters
@@ -358,6 +402,11 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
         rectangles grown by ``gap`` in arrays of ``rows - 2 border + gap`` x
         ``cols - 2 border + gap``, then moved in by ``border`` (the lower bounds are
         computed on that grown problem, so they stay valid).
+    occupied : array-like of rows (array, x, y, w, h), or None
+        Regions of arrays already taken (e.g. by a model the chip holds): never
+        overlapped; the arrays they name are opened first and count in ``arrays_used``.
+        Maxrects algorithms only, without refinement, ``exact_seconds``, ``gap`` or
+        ``border``.
     exact_seconds : float or None
         After the heuristic (and refinement), try for this long to reach the lower bound
         or prove the count optimal with a CP-SAT model (:mod:`marp.packing.exact`, extra
@@ -370,14 +419,13 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     Packing
     """
     if gap or border:
-        return _pack_spaced(widths, heights, array_cols, array_rows, array, gap, border,
-                            dict(algorithm=algorithm, bin_selection=bin_selection,
-                                 order=order, rotation=rotation, max_arrays=max_arrays,
-                                 seed=seed, partial=partial, refine_seconds=refine_seconds,
-                                 refine_iterations=refine_iterations,
-                                 refine_workers=refine_workers,
-                                 implementation=implementation,
-                                 exact_seconds=exact_seconds))
+        if occupied is not None:
+            raise ValueError("occupied= with gap= or border= is not supported")
+        return _pack_spaced(widths, heights, array_cols, array_rows, array, gap, border, dict(
+            algorithm=algorithm, bin_selection=bin_selection, order=order, rotation=rotation,
+            max_arrays=max_arrays, seed=seed, partial=partial, refine_seconds=refine_seconds,
+            refine_iterations=refine_iterations, refine_workers=refine_workers,
+            implementation=implementation, exact_seconds=exact_seconds))
     w, h = _validate.size_arrays(widths, heights)
     H, W = _validate.array_size(array, array_cols, array_rows, "pack")
     algo = ALGORITHMS.get(algorithm)
@@ -394,20 +442,19 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
         if rotation:
             raise ValueError("exact_seconds=... solves oriented packing only; it is not "
                              "supported with rotation=True")
+    occ = None if occupied is None else _occupied(
+        occupied, W, H, algo, max_bins, refine_seconds, refine_iterations, exact_seconds)
     perm = _order(w, h, order, seed)
-    n = w.shape[0]
-    out_array, out_x, out_y = (np.empty(n, dtype=np.int32) for _ in range(3))
-    out_rot = np.zeros(n, dtype=np.int8)
     if IMPLEMENTATIONS.get(implementation).name == "python":
         _python_supported(algo.name, binsel.name, refine_seconds, refine_iterations)
-        if may_turn is not None:
-            raise ValueError("implementation='python' takes rotation as one bool")
+        if may_turn is not None or occ is not None:
+            raise ValueError("implementation='python' takes rotation as one bool and no "
+                             "occupied regions")
         out_array, out_x, out_y, out_rot, arrays_used = reference.pack_first_fit(
             w, h, W, H, perm, rotation, max_bins)
     else:
-        arrays_used = engine.pack_ordered(w, h, perm, W, H, algo.family, algo.rule,
-                                          rotation, binsel.code, max_bins, out_array, out_x,
-                                          out_y, out_rot, -1.0, may_turn)
+        out_array, out_x, out_y, out_rot, arrays_used = _construct(
+            w, h, perm, W, H, algo, binsel, (rotation, may_turn), max_bins, occ)
     before, done = arrays_used, 0
     if _refine_requested(refine_seconds, refine_iterations, refine_workers):
         out_array, out_x, out_y, out_rot, arrays_used, done = _refine(
@@ -416,7 +463,8 @@ def pack(widths, heights, array_cols=None, array_rows=None, *, array=None,
     result = Packing(out_array, out_x, out_y, out_rot.view(bool), w, h, W, H, arrays_used,
                      algorithm=algo.name, bin_selection=binsel.name, order=order,
                      arrays_before_refine=before, refine_iterations=done,
-                     may_turn=None if may_turn is None else may_turn.astype(bool))
+                     may_turn=None if may_turn is None else may_turn.astype(bool),
+                     occupied=occ)
     if exact_seconds is not None:
         result = _exact(result, w, h, W, H, rotation, exact_seconds, seed)
     return result

@@ -42,6 +42,19 @@ def _check_unplaced(p: Packing, array, x, y) -> None:
                                 f"x={x[i]}, y={y[i]} (expected -1, -1, -1)")
 
 
+def _check_occupied(occ, array, x, y, pw, ph) -> None:
+    """No placed rectangle overlaps a region that was taken before packing."""
+    x64, y64 = x.astype(np.int64), y.astype(np.int64)
+    for k, (a, ox, oy, ow, oh) in enumerate(occ.astype(np.int64).tolist()):
+        hit = np.flatnonzero((array == a) & (x64 < ox + ow) & (ox < x64 + pw)
+                             & (y64 < oy + oh) & (oy < y64 + ph))
+        if hit.size:
+            i = int(hit[0])
+            _fail("occupied", (i,), f"rectangle {i} ({pw[i]}x{ph[i]} at x={x[i]}, "
+                                    f"y={y[i]} in array {a}) overlaps occupied region {k} "
+                                    f"({ow}x{oh} at x={ox}, y={oy})")
+
+
 def _check_border(array, x, y, pw, ph, W, H, border) -> None:
     placed = array >= 0
     out = placed & ((x < border) | (y < border) | (x.astype(np.int64) + pw > W - border)
@@ -65,7 +78,10 @@ def _check_bounds(p: Packing, array, x, y, pw, ph, W, H) -> None:
               f"lies outside the {H}x{W} array (rows x cols) or past arrays_used={p.arrays_used}")
     # the first array number missing among the used ones (nothing allocated per array:
     # arrays_used may be any number a caller wrote)
-    used = np.unique(array[placed])
+    # arrays up to the last one an occupied region names exist (opened for the regions)
+    held = array[placed] if p.occupied is None else \
+        np.concatenate([array[placed], np.arange(int(p.occupied[:, 0].max()) + 1)])
+    used = np.unique(held)
     gaps = np.flatnonzero(used != np.arange(used.size))
     empty = int(gaps[0]) if gaps.size else (used.size if used.size < p.arrays_used else -1)
     if empty >= 0:
@@ -100,6 +116,8 @@ def verify(p: Packing, widths, heights, array_cols=None, array_rows=None, *,
         _validate.positive_int("border", border, allow_zero=True)
     _check_unplaced(p, array, x, y)
     _check_bounds(p, array, x, y, pw, ph, W, H)
+    if p.occupied is not None:
+        _check_occupied(p.occupied, array, x, y, pw, ph)
     if p.may_turn is not None and (rotated & ~p.may_turn).any():
         i = int(np.flatnonzero(rotated & ~p.may_turn)[0])
         _fail("turned", (i,), f"rectangle {i} is turned but may not turn (rotation=False "
