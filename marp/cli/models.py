@@ -129,6 +129,8 @@ def _output_flags(p) -> None:
                    "prints the update against a full recompile")
     p.add_argument("--remove", nargs="+", metavar="MODEL", default=(), help="with --into: "
                    "models of MAPPING whose space is freed")
+    p.add_argument("--relocate-budget", type=int, default=0, metavar="CELLS", help="with "
+                   "--into: cells of existing blocks that may be rewritten to save arrays")
     p.add_argument("--images", metavar="DIR", help="write the cell values of every array "
                    "image (images.npz) and the layout of its blocks (layout.csv) to DIR")
 
@@ -173,7 +175,8 @@ def _compile_into(args, models):
                    if getattr(given, f.name) != getattr(quiet, f.name)]
         raise CliError(f"--into keeps the mapping's own options; drop {', '.join(changed)}")
     old = Mapping.from_json(args.into)
-    new = compile_into(models, old, remove=tuple(args.remove))
+    new = compile_into(models, old, remove=tuple(args.remove),
+                       relocate_budget=args.relocate_budget)
     r = update_report(old, new)
     inc, full = r["incremental"], r["full"]
     line = (f"into {args.into}: writes {inc['cells_written']:,} cells in "

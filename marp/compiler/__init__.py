@@ -1,7 +1,7 @@
 """Compiler: map one or many models onto an accelerator (``compile`` -> ``Mapping``), the
 mapping searches (latency constraint, replication), design-space sweeps, the array
 images a chip is programmed with, and their functional simulation."""
-from marp.compiler.driver import compile
+from marp.compiler.api import compile
 from marp.compiler.images import ArrayImages
 from marp.compiler.mapping import Mapping
 from marp.compiler.options import CompileOptions, example_models

@@ -22,7 +22,6 @@ from marp.compiler.options import CompileOptions, example_models  # noqa: F401 (
 from marp.compiler.search import (InfeasibleError, fewest_arrays, spread_layer_tiles,
                                   spreading_sequence)
 from marp.costmodel.accounting import cost, one_to_one
-from marp.hardware.arch import load_arch
 from marp.packing.packer import pack
 from marp.packing.verifier import verify
 from marp.workload.layers import Workload
@@ -77,60 +76,6 @@ def _as_workload(model, input_shapes=None, batch: int = 1, cache: bool = False) 
 
 def _quiet(stage, done, total):
     pass
-
-
-def compile(models, arch="qracc", options: CompileOptions | None = None, *, progress=None,
-            baseline: bool = True, **keywords) -> Mapping:
-    """Compile one model or a list of models for ``arch``.
-
-    Parameters
-    ----------
-    models : path, ModelProto, Workload, or a list of them
-        Blocks of every model are packed together (models share arrays).
-    arch : Arch, str or path
-        An :class:`~marp.Arch`, a config path or a bundled name (``marp.available_archs()``).
-    options : CompileOptions, optional
-        Every option at once; the keywords below replace single fields of it.
-    progress : callable, optional
-        Called as ``progress(stage, done, total)`` at each stage (load, lower, pack, cost).
-    baseline : bool
-        Also cost the one-to-one baseline (``report.baseline``); sweeps turn it off.
-    **keywords
-        Any field of :class:`~marp.compiler.options.CompileOptions` (listed below).
-
-    Returns
-    -------
-    Mapping
-        Verified placements with the cost report and the one-to-one baseline.
-
-    Raises
-    ------
-    ValueError
-        An invalid option or combination of options (the message names it);
-        ``InfeasibleError`` (a ValueError) when ``latency_us`` cannot be met, naming the
-        best latency reachable.
-    """
-    unknown = sorted(set(keywords) - set(_FIELDS))
-    if unknown:
-        raise TypeError(f"compile() got unknown options {unknown}; options: "
-                        f"{', '.join(_FIELDS)}")
-    opts = (options or CompileOptions()).replace(**keywords) if keywords else \
-        (options or CompileOptions())
-    arch = load_arch(arch)
-    if isinstance(models, (str, os.PathLike, Workload)) or hasattr(models, "graph"):
-        models = [models]
-    step = progress or _quiet
-    step("load", 0, 4)
-    workloads = load_all(models, opts.jobs, opts.input_shapes, opts.batch, opts.cache)
-    if not workloads:
-        raise ValueError("models is empty: give at least one model")
-    if opts.geometries:
-        return _best_geometry(workloads, arch, opts, step, baseline)
-    return _compile_workloads(workloads, arch, opts, step, baseline)
-
-
-compile.__doc__ += "\n    Other Parameters\n    ----------------" + \
-    CompileOptions.__doc__.split("----------", 1)[1]
 
 
 def _lower_all(workloads, arch, opts: CompileOptions):

@@ -7,9 +7,11 @@ models named in ``remove`` give their space back. When a removed model leaves an
 empty and no new block fills it, the arrays after it are renumbered (their images move,
 which :func:`marp.compiler.diff.diff` counts as writes). The options are the old
 mapping's (its geometry, precision, policies); the new mapping keeps its placement when
-the bank is too small for it (capacity ``"packed"``). :func:`update_report` compares the
-update with a full recompile of the same models (arrays, cells written, latency,
-energy).
+the bank is too small for it (capacity ``"packed"``). With ``relocate_budget`` cells,
+blocks of the least-filled arrays may move into the others' free space when that saves
+arrays (:func:`relocate`: the candidate with the most arrays saved per cell rewritten
+within the budget). :func:`update_report` compares the update with a full recompile of
+the same models (arrays, cells written, latency, energy).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from marp.compiler.driver import _compile_workloads, _lower_all, finish, load_al
 from marp.packing.packer import Packing, pack
 from marp.packing.registry import ALGORITHMS
 from marp._kernels import engine
+from marp.workload.layers import Workload
 
 
 def _kept(into, remove):
@@ -41,8 +44,10 @@ def _check_options(opts):
                          f"supported: its placement follows rules a new model would break")
 
 
-def compile_into(models, into, *, remove=()) -> "object":
-    """The mapping of ``into``'s models (less ``remove``) plus ``models`` (module doc)."""
+def compile_into(models, into, *, remove=(), relocate_budget: int = 0) -> "object":
+    """The mapping of ``into``'s models (less ``remove``) plus ``models`` (module doc).
+    ``relocate_budget``: cells of existing blocks that may be rewritten to save arrays
+    (:func:`relocate`; 0: nothing moves)."""
     opts = into.options
     _check_options(opts)
     keep = _kept(into, remove)
@@ -77,7 +82,10 @@ def compile_into(models, into, *, remove=()) -> "object":
                       bin_selection="first-fit", order="area-desc")
     workloads = tuple(kept + new)
     prepared = (workloads, blocks, combined, layer_model, None, packing, {})
-    return finish(prepared, arch, fixed, baseline=True)
+    result = finish(prepared, arch, fixed, baseline=True)
+    if relocate_budget:
+        result = relocate(result, int(relocate_budget))[0]
+    return result
 
 
 def update_report(old, updated, models_old=None) -> dict:
@@ -94,3 +102,43 @@ def update_report(old, updated, models_old=None) -> dict:
                      "latency_us": t["latency_us"], "energy_uj": t["energy_uj"]}
     return out
 
+
+
+def relocate(mapping, budget_cells: int, old=None):
+    """Move blocks of the least-filled arrays into the free space of the others when that
+    saves arrays: for k = 1, 2, ... least-filled arrays, their blocks are packed around
+    the rest (occupied regions); among the candidates that save arrays and rewrite at most
+    ``budget_cells`` cells (cells of moved blocks), the one with the most arrays saved per
+    cell rewritten wins. Returns (mapping, cells rewritten); the mapping unchanged (and
+    0) when no candidate qualifies."""
+    b, p = mapping.blocks, mapping.packing
+    a = mapping.arch.aimc
+    area = b.height.astype(np.int64) * b.width
+    fill = np.bincount(p.array, weights=area, minlength=p.arrays_used)
+    order = np.argsort(fill, kind="stable")
+    best = None
+    for k in range(1, p.arrays_used):
+        moved = np.isin(p.array, order[:k])
+        cells = int(area[moved].sum())
+        if cells > budget_cells:
+            break
+        stay = ~moved
+        occ = np.stack([p.array[stay], p.x[stay], p.y[stay], b.width[stay],
+                        b.height[stay]], axis=1)
+        q = pack(b.width[moved], b.height[moved], array=(a.array_rows, a.array_cols),
+                 occupied=occ if stay.any() else None)
+        arr, x, y = p.array.astype(np.int64), p.x.copy(), p.y.copy()
+        arr[moved], x[moved], y[moved] = q.array, q.x, q.y
+        used, arr = np.unique(arr, return_inverse=True)
+        saved = p.arrays_used - int(used.size)
+        if saved > 0 and (best is None or saved / cells > best[0]):
+            best = (saved / cells, arr, x, y, int(used.size), cells)
+    if best is None:
+        return mapping, 0
+    _, arr, x, y, used, cells = best
+    packing = Packing(arr.astype(np.int32), x, y, np.zeros(len(b), bool), b.width, b.height,
+                      a.array_cols, a.array_rows, used, algorithm=p.algorithm,
+                      bin_selection=p.bin_selection, order=p.order)
+    prepared = (mapping.workloads, b, Workload.combine(mapping.workloads)[0],
+                mapping.layer_model, None, packing, {})
+    return finish(prepared, mapping.arch, mapping.options, baseline=True), cells

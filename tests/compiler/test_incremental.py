@@ -61,3 +61,39 @@ def test_cli_into(capsys, tmp_path):
                  "--seed", "3", "--quiet"])
     assert code == 2 and "keeps the mapping's own options; drop seed" in \
         capsys.readouterr().err
+
+
+def test_remove_then_re_add_returns_to_the_same_arrays():
+    from marp.compiler.incremental import compile_into
+    all4 = marp.compile(MODELS)
+    gone = compile_into([], all4, remove=["vww_mobilenetv1_025_96_int8_qdq"])
+    back = compile_into([MODELS[1]], gone)
+    assert back.packing.arrays_used == all4.packing.arrays_used == 16
+    # the fourth model into the other three: no more arrays than all four together
+    into = compile_into([MODELS[1]], marp.compile([MODELS[0], MODELS[2], MODELS[3]]))
+    assert into.packing.arrays_used <= all4.packing.arrays_used + 1
+
+
+def test_relocation_saves_arrays_within_its_budget():
+    from marp.compiler.incremental import compile_into, relocate
+    all4 = marp.compile(MODELS)
+    holes = compile_into([], all4, remove=["vww_mobilenetv1_025_96_int8_qdq",
+                                           "kws_dscnn_int8_qdq"])
+    moved, cells = relocate(holes, 10 ** 7)
+    assert moved.packing.arrays_used < holes.packing.arrays_used and 0 < cells
+    marp.verify(moved.packing, moved.blocks.width, moved.blocks.height, array=(1152, 256))
+    same, none = relocate(holes, cells - 1)     # a budget below the best move's cells
+    assert none == 0 or same.packing.arrays_used < holes.packing.arrays_used
+    assert relocate(holes, 0) == (holes, 0)
+    via = compile_into([], all4, remove=["vww_mobilenetv1_025_96_int8_qdq",
+                                         "kws_dscnn_int8_qdq"], relocate_budget=10 ** 7)
+    assert via.packing.arrays_used == moved.packing.arrays_used
+
+
+def test_compile_takes_into(three):
+    m = marp.compile([MODELS[3]], into=three)
+    assert m.packing.arrays_used == 16 and len(m.workloads) == 4
+    with pytest.raises(ValueError, match="keeps the mapping's arch and options"):
+        marp.compile([MODELS[3]], into=three, seed=2)
+    with pytest.raises(ValueError, match="need into=mapping"):
+        marp.compile([MODELS[3]], remove=["x"])
