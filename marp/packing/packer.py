@@ -481,6 +481,14 @@ def _pack_spaced(widths, heights, array_cols, array_rows, array, gap, border,
     inner = (H - 2 * border + gap, W - 2 * border + gap)
     if min(inner) - gap < 1:
         raise ValueError(f"border={border} leaves no room in a {H}x{W} array")
+    if not kw.get("partial"):        # say it in the caller's sizes, not the grown ones
+        turn = _rotation(kw.get("rotation", False), w.shape[0])
+        too_big = _oversized(w, h, W - 2 * border, H - 2 * border, *turn)
+        if too_big.size:
+            i = int(too_big[0])
+            raise ValueError(f"rectangle {i} (w={w[i]}, h={h[i]}) does not fit inside the "
+                             f"border={border} of a {H}x{W} array (rows x cols); pass "
+                             f"partial=True (CLI: --partial) to report it as unplaced")
     grown = pack(w + gap, h + gap, array=inner, **kw)
     shift = np.where(grown.placed, border, 0)
     return Packing(grown.array, grown.x + shift, grown.y + shift, grown.rotated, w, h, W, H,

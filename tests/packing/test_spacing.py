@@ -61,3 +61,11 @@ def test_spacing_errors_and_json():
     back = marp.Packing.from_dict(p.to_dict(), [3, 3], [3, 3], 10, 10)
     assert (back.gap, back.border) == (2, 1)
     marp.verify(back, [3, 3], [3, 3], array=(10, 10))
+
+
+def test_oversize_inside_the_border_is_said_in_the_callers_sizes():
+    with pytest.raises(ValueError, match=r"rectangle 0 \(w=10, h=2\) does not fit inside "
+                                         r"the border=1 of a 10x10 array"):
+        marp.pack([10], [2], array=(10, 10), border=1)
+    p = marp.pack([10, 2], [2, 2], array=(10, 10), border=1, partial=True)
+    assert p.placed.tolist() == [False, True]
