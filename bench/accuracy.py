@@ -9,12 +9,12 @@ cost model gives, and the simulation's speed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 
 import marp
 from marp.compiler.end_to_end import end_to_end
-from marp.compiler.mapping import Mapping
 from marp.compiler.simulate import simulate
 
 
@@ -36,8 +36,8 @@ def main(argv=None):
         print(f"  {'ADC':9s} {'med SNR dB':>10s} {'min SNR dB':>10s} {'top-1':>6s} "
               f"{'energy uJ':>10s} {'seconds':>8s}")
         for b in [None] + bits:
-            mm = m if b is None else Mapping(**{**m.__dict__, "arch": m.arch.with_values(
-                {"aimc.adc_bits": b})})
+            mm = m if b is None else dataclasses.replace(m, arch=m.arch.with_values(
+                {"aimc.adc_bits": b}))
             adc = "ideal" if b is None else "config"
             start = time.perf_counter()
             layers = simulate(mm, adc=adc, inputs=min(args.inputs, 10))

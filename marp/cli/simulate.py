@@ -2,6 +2,7 @@
 resolutions, the accuracy beside the energy the cost model gives for each."""
 from __future__ import annotations
 
+import dataclasses
 import statistics
 
 from marp.cli.common import CliError, _values
@@ -64,8 +65,8 @@ def cmd_simulate(args) -> int:
           f"{'rel err':>8s} {'energy uJ':>10s} {'ADC uJ':>9s}")
     kw = dict(inputs=args.inputs, models=args.models, kernel=args.kernel)
     for label, mapping, adc in [("ideal", m, "ideal")] + [
-            (f"{b} bits", Mapping(**{**m.__dict__, "arch": m.arch.with_values(
-                {"aimc.adc_bits": b})}), "config") for b in bits]:
+            (f"{b} bits", dataclasses.replace(m, arch=m.arch.with_values(
+                {"aimc.adc_bits": b})), "config") for b in bits]:
         print(_row(label, simulate(mapping, adc=adc, **kw),
                    end_to_end(mapping, adc=adc, **kw), report(mapping.arch)), flush=True)
     return 0

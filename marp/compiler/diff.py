@@ -12,13 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _lanes(durations, lanes: int) -> float:
-    load = [0.0] * max(1, min(lanes, len(durations)))
-    for d in sorted(durations, reverse=True):
-        k = load.index(min(load))
-        load[k] += d
-    return max(load) if durations else 0.0
+from marp.costmodel.schedule import parallel_finish
 
 
 def diff(old, new, old_models=None, new_models=None) -> dict:
@@ -44,5 +38,5 @@ def diff(old, new, old_models=None, new_models=None) -> dict:
             "cells_written": int(cells.sum()),
             "cells_total": int(old_c.size),
             "write_energy_uj": float(cells.sum() * aimc.e_write_pj_per_cell * 1e-6),
-            "write_time_us": _lanes(times, aimc.write_parallel_arrays) / 1e3,
+            "write_time_us": parallel_finish(times, aimc.write_parallel_arrays) / 1e3,
             "per_array": per_array}

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from marp.compiler.simulate import (ADC_MODES, _simulate_layer, bitserial_numba,
-                                    bitserial_numpy, im2col)
+from marp.compiler.simulate import (_simulate_layer, exact_product, im2col, kernel_for,
+                                    ort_session, random_feeds)
 from marp.workload.onnx_loader import CONV_OPS, MATMUL_OPS
 from marp.workload.onnx_weights import weight_matrices
 
@@ -54,7 +54,9 @@ class _Graph:
                     x_dq.op_type, w_dq.op_type) or x_dq.op_type != w_dq.op_type:
                 raise ValueError(f"{workload.source}: layer {name!r} is not a quantized "
                                  f"(QDQ) layer; end-to-end simulation needs QDQ models")
+            zp = inits.get(x_dq.input[2]) if len(x_dq.input) > 2 else None
             self.layers[name] = dict(index=i, xq=x_dq.input[0],
+                                     zp=0 if zp is None else np.asarray(zp).astype(np.int64),
                                      s_x=float(inits[x_dq.input[1]]),
                                      s_w=np.asarray(inits[w_dq.input[1]], dtype=np.float64),
                                      out=node.output[0],
@@ -84,20 +86,11 @@ class _Graph:
         return m
 
 
-def _session(model):
-    import onnxruntime as ort      # optional extra (marp[sim]), imported only to simulate
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    return ort.InferenceSession(model.SerializeToString(), opts,
-                                providers=["CPUExecutionProvider"])
-
-
 def _delta(d, xq_int, L, layer, mats, images, mapping, adc, run):
     """The change of the layer's float output that its simulation makes."""
     i = d["index"]
     xv = im2col(xq_int, L, i)
-    exact = np.stack([xv[:, g].astype(np.float64) @ mats[i][g].astype(np.float64)
-                      for g in range(xv.shape[1])], axis=1)
+    exact = exact_product(xv, mats[i])
     got = _simulate_layer(layer, xv, mats[i], images, mapping, adc, run)
     diff = (got - exact).reshape(xv.shape[0], -1)              # vectors x channels
     shape = d["shape"]
@@ -116,19 +109,18 @@ def _one_model(mapping, k, src, images, adc, run, inputs):
               if mapping.layer_model[layer] == k}
     model = onnx.load(str(src))
     g = _Graph(onnx, model, w, analog)
-    probe, orig = _session(g.probe()), _session(model)
+    probe, orig = ort_session(g.probe()), ort_session(model)
     mats = weight_matrices(src, w, mapping.blocks.layer_weight_bits[first:first + len(w)])
     outputs = [o.name for o in model.graph.output]
     agree, err2, ref2, classes = 0, 0.0, 0.0, None
     for seed in range(inputs):
-        feeds = _feeds(orig, seed)
+        feeds = random_feeds(orig, seed)
         want = orig.run(outputs, feeds)
         inject = {d["out"]: np.zeros(d["shape"], np.float32) for d in g.layers.values()}
         for name, d in sorted(g.layers.items(), key=lambda kv: kv[1]["index"]):
             exact_f, xq = probe.run([d["out"] + "__marp_exact", d["xq"]],
                                     {**feeds, **inject})
-            zp = _zero_point(model, d["xq"])
-            xq_int = xq.astype(np.int64) - zp
+            xq_int = xq.astype(np.int64) - d["zp"]
             inject[d["out"]] = exact_f + _delta(d, xq_int, w.layers, first + d["index"],
                                                 mats, images, mapping, adc, run)
         read = [o for o in outputs if o not in inject]
@@ -145,38 +137,11 @@ def _one_model(mapping, k, src, images, adc, run, inputs):
     return ModelCheck(w.name, inputs, top1, math.sqrt(err2 / ref2) if ref2 else 0.0)
 
 
-def _zero_point(model, xq_name):
-    """The zero point of the DequantizeLinear reading ``xq_name`` (0 when none)."""
-    import onnx
-    inits = {t.name: t for t in model.graph.initializer}
-    for n in model.graph.node:
-        if n.op_type == "DequantizeLinear" and n.input[0] == xq_name and len(n.input) > 2:
-            return np.asarray(onnx.numpy_helper.to_array(inits[n.input[2]])).astype(np.int64)
-    return 0
-
-
-def _feeds(session, seed):
-    rng = np.random.default_rng(seed)
-    feeds = {}
-    for i in session.get_inputs():
-        shape = [d if isinstance(d, int) else 1 for d in i.shape]
-        if "float" in i.type:
-            feeds[i.name] = rng.standard_normal(shape).astype(np.float32)
-        else:
-            feeds[i.name] = rng.integers(0, 127, shape).astype(
-                np.uint8 if "uint8" in i.type else np.int8)
-    return feeds
-
-
 def end_to_end(mapping, *, adc: str = "ideal", inputs: int = 1, models=None,
                kernel: str = "numba") -> list:
     """Every model of ``mapping`` run with its mapped layers simulated (module doc);
     one :class:`ModelCheck` per model. Arguments as for :func:`marp.simulate`."""
-    if adc not in ADC_MODES:
-        raise ValueError(f"adc={adc!r} is not known; valid names: {', '.join(ADC_MODES)}")
-    run = {"numba": bitserial_numba, "numpy": bitserial_numpy}.get(kernel)
-    if run is None:
-        raise ValueError(f"kernel={kernel!r} is not known; valid names: numba, numpy")
+    run = kernel_for(adc, kernel)
     images = mapping.images(models)
     sources = models or [w.source for w in mapping.workloads]
     return [_one_model(mapping, k, src, images, adc, run, int(inputs))

@@ -63,29 +63,34 @@ def compile_into(models, into, *, remove=(), relocate_budget: int = 0) -> "objec
     blocks, combined, layer_model = _lower_all(kept + new, arch, fixed)
     old_sel = np.isin(into.layer_model[into.blocks.layer], keep)
     n_old = int(old_sel.sum())
-    placed = np.zeros((len(blocks), 3), dtype=np.int64)
-    placed[:n_old] = np.stack([into.packing.array[old_sel], into.packing.x[old_sel],
-                               into.packing.y[old_sel]], axis=1)
-    rest = slice(n_old, len(blocks))
-    occupied = np.stack([placed[:n_old, 0], placed[:n_old, 1], placed[:n_old, 2],
-                         blocks.width[:n_old], blocks.height[:n_old]], axis=1)
+    where = np.zeros((3, len(blocks)), dtype=np.int64)
+    where[:, :n_old] = [into.packing.array[old_sel], into.packing.x[old_sel],
+                        into.packing.y[old_sel]]
     algo = opts.packing if ALGORITHMS.get(opts.packing).family == engine.MAXRECTS \
         else "maxrects-bssf"
-    a = arch.aimc
-    p = pack(blocks.width[rest], blocks.height[rest], array=(a.array_rows, a.array_cols),
-             algorithm=algo, occupied=occupied if n_old else None, seed=opts.seed)
-    placed[rest] = np.stack([p.array, p.x, p.y], axis=1)
-    used, array = np.unique(placed[:, 0], return_inverse=True)    # no empty array left
-    packing = Packing(array.astype(np.int32), placed[:, 1], placed[:, 2],
-                      np.zeros(len(blocks), bool), blocks.width, blocks.height,
-                      a.array_cols, a.array_rows, int(used.size), algorithm=algo,
-                      bin_selection="first-fit", order="area-desc")
-    workloads = tuple(kept + new)
-    prepared = (workloads, blocks, combined, layer_model, None, packing, {})
+    packing = _pack_around(blocks, *where, np.arange(len(blocks)) >= n_old, arch.aimc.shape,
+                           algo, opts.seed)
+    prepared = (tuple(kept + new), blocks, combined, layer_model, None, packing, {})
     result = finish(prepared, arch, fixed, baseline=True)
     if relocate_budget:
         result = relocate(result, int(relocate_budget))[0]
     return result
+
+
+def _pack_around(blocks, array, x, y, free, shape, algorithm, seed=0) -> Packing:
+    """The blocks marked ``free`` packed around the others, which stay at ``array``,
+    ``x``, ``y`` (occupied regions); arrays renumbered so that none is left empty."""
+    stay = ~free
+    occupied = np.stack([array[stay], x[stay], y[stay], blocks.width[stay],
+                         blocks.height[stay]], axis=1)
+    p = pack(blocks.width[free], blocks.height[free], array=shape, algorithm=algorithm,
+             occupied=occupied if stay.any() else None, seed=seed)
+    array, x, y = (np.array(v, dtype=np.int64) for v in (array, x, y))
+    array[free], x[free], y[free] = p.array, p.x, p.y
+    used, array = np.unique(array, return_inverse=True)
+    return Packing(array.astype(np.int32), x, y, np.zeros(len(blocks), bool), blocks.width,
+                   blocks.height, shape[1], shape[0], int(used.size), algorithm=algorithm,
+                   bin_selection="first-fit", order="area-desc")
 
 
 def update_report(old, updated, models_old=None) -> dict:
@@ -104,7 +109,7 @@ def update_report(old, updated, models_old=None) -> dict:
 
 
 
-def relocate(mapping, budget_cells: int, old=None):
+def relocate(mapping, budget_cells: int):
     """Move blocks of the least-filled arrays into the free space of the others when that
     saves arrays: for k = 1, 2, ... least-filled arrays, their blocks are packed around
     the rest (occupied regions); among the candidates that save arrays and rewrite at most
@@ -122,23 +127,13 @@ def relocate(mapping, budget_cells: int, old=None):
         cells = int(area[moved].sum())
         if cells > budget_cells:
             break
-        stay = ~moved
-        occ = np.stack([p.array[stay], p.x[stay], p.y[stay], b.width[stay],
-                        b.height[stay]], axis=1)
-        q = pack(b.width[moved], b.height[moved], array=(a.array_rows, a.array_cols),
-                 occupied=occ if stay.any() else None)
-        arr, x, y = p.array.astype(np.int64), p.x.copy(), p.y.copy()
-        arr[moved], x[moved], y[moved] = q.array, q.x, q.y
-        used, arr = np.unique(arr, return_inverse=True)
-        saved = p.arrays_used - int(used.size)
+        q = _pack_around(b, p.array, p.x, p.y, moved, a.shape, "maxrects-bssf")
+        saved = p.arrays_used - q.arrays_used
         if saved > 0 and (best is None or saved / cells > best[0]):
-            best = (saved / cells, arr, x, y, int(used.size), cells)
+            best = (saved / cells, q, cells)
     if best is None:
         return mapping, 0
-    _, arr, x, y, used, cells = best
-    packing = Packing(arr.astype(np.int32), x, y, np.zeros(len(b), bool), b.width, b.height,
-                      a.array_cols, a.array_rows, used, algorithm=p.algorithm,
-                      bin_selection=p.bin_selection, order=p.order)
+    _, packing, cells = best
     prepared = (mapping.workloads, b, Workload.combine(mapping.workloads)[0],
                 mapping.layer_model, None, packing, {})
     return finish(prepared, mapping.arch, mapping.options, baseline=True), cells

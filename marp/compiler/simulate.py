@@ -111,17 +111,40 @@ def bitserial_numba(x_chunks, cells, rp, levels, full_scale):
     return out
 
 
-def _integer_inputs(model_path, workload, act_bits: int, seed: int = 0) -> dict:
-    """Per layer name, its input activation as integers (see the module doc), from one
-    onnxruntime run of the model on random inputs (normal floats, or uniform integers
-    for integer inputs) drawn with ``seed``."""
-    import onnx
+def ort_session(model):
+    """An onnxruntime session of ``model`` (a ModelProto) on the CPU, quiet."""
     import onnxruntime as ort      # optional extra (marp[sim]), imported only to simulate
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    return ort.InferenceSession(model.SerializeToString(), opts,
+                                providers=["CPUExecutionProvider"])
+
+
+def random_feeds(session, seed: int) -> dict:
+    """Random inputs for every graph input of ``session``, drawn with ``seed``: normal
+    floats, or uniform integers in [0, 127) for integer inputs."""
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for i in session.get_inputs():
+        shape = [d if isinstance(d, int) else 1 for d in i.shape]
+        if "float" in i.type:
+            feeds[i.name] = rng.standard_normal(shape).astype(np.float32)
+        else:
+            feeds[i.name] = rng.integers(0, 127, shape).astype(
+                np.uint8 if "uint8" in i.type else np.int8)
+    return feeds
+
+
+def _integer_inputs(model_path, workload, act_bits: int, seeds) -> list:
+    """Per seed, per layer name, its input activation as integers (see the module doc),
+    from onnxruntime runs of the model on :func:`random_feeds` (the model is read and its
+    session built once)."""
+    import onnx
 
     model = onnx.load(str(model_path))
     producer = {o: n for n in model.graph.node for o in n.output}
     inits = {t.name: onnx.numpy_helper.to_array(t) for t in model.graph.initializer}
-    want, how = [], {}
+    how = {}
     for name in workload.layers.name:
         node = next(n for n in model.graph.node if n.name == name)
         ops = CONV_OPS if node.op_type in CONV_OPS else MATMUL_OPS
@@ -129,39 +152,44 @@ def _integer_inputs(model_path, workload, act_bits: int, seed: int = 0) -> dict:
         dq = producer.get(x)
         if dq is not None and dq.op_type == "DequantizeLinear":
             zp = inits.get(dq.input[2]) if len(dq.input) > 2 else None
-            how[name] = (dq.input[0], zp)
-            want.append(dq.input[0])
+            how[name] = (dq.input[0], 0 if zp is None else np.asarray(zp).astype(np.int64))
         else:
-            how[name] = (x, None)
-            want.append(x)
+            how[name] = (x, 0)
+    names = list(dict.fromkeys(t for t, _ in how.values()))
     have = {o.name for o in model.graph.output}
-    for t in dict.fromkeys(want):
-        if t not in have:
-            model.graph.output.append(onnx.ValueInfoProto(name=t))
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    sess = ort.InferenceSession(model.SerializeToString(), opts,
-                                providers=["CPUExecutionProvider"])
-    rng = np.random.default_rng(seed)
-    feeds = {}
-    for i in sess.get_inputs():
-        shape = [d if isinstance(d, int) else 1 for d in i.shape]
-        dtype = np.float32 if "float" in i.type else np.uint8 if "uint8" in i.type \
-            else np.int8
-        feeds[i.name] = (rng.standard_normal(shape) if dtype == np.float32 else
-                         rng.integers(0, 127, shape)).astype(dtype)
-    names = list(dict.fromkeys(want))
-    got = dict(zip(names, sess.run(names, feeds)))
-    out = {}
-    for name, (t, zp) in how.items():
-        x = got[t]
-        if x.dtype.kind == "f":
-            peak = float(np.abs(x).max()) or 1.0
-            top = (1 << (act_bits - 1)) - 1
-            out[name] = np.rint(x * top / peak).astype(np.int64)
-        else:
-            out[name] = x.astype(np.int64) - (0 if zp is None else np.asarray(zp).astype(np.int64))
+    model.graph.output.extend(onnx.ValueInfoProto(name=t) for t in names if t not in have)
+    sess = ort_session(model)
+    top = (1 << (act_bits - 1)) - 1
+    out = []
+    for seed in seeds:
+        got = dict(zip(names, sess.run(names, random_feeds(sess, seed))))
+        run = {}
+        for name, (t, zp) in how.items():
+            x = got[t]
+            if x.dtype.kind == "f":   # a float activation, quantized symmetrically
+                peak = float(np.abs(x).max()) or 1.0
+                run[name] = np.rint(x * top / peak).astype(np.int64)
+            else:
+                run[name] = x.astype(np.int64) - zp
+        out.append(run)
     return out
+
+
+def exact_product(xv, mats) -> np.ndarray:
+    """The exact integer product (vectors x groups x cols, float64) of input vectors
+    ``xv`` (vectors x groups x rows) with a layer's group matrices."""
+    return np.stack([xv[:, g].astype(np.float64) @ mats[g].astype(np.float64)
+                     for g in range(xv.shape[1])], axis=1)
+
+
+def kernel_for(adc: str, kernel: str):
+    """The bit-serial implementation named ``kernel``, after checking ``adc``."""
+    if adc not in ADC_MODES:
+        raise ValueError(f"adc={adc!r} is not known; valid names: {', '.join(ADC_MODES)}")
+    run = {"numba": bitserial_numba, "numpy": bitserial_numpy}.get(kernel)
+    if run is None:
+        raise ValueError(f"kernel={kernel!r} is not known; valid names: numba, numpy")
+    return run
 
 
 def im2col(x, L, i) -> np.ndarray:
@@ -280,11 +308,7 @@ def simulate(mapping, *, adc: str = "ideal", inputs: int = 1, models=None,
     list of LayerCheck
         One per analog layer, in layer order.
     """
-    if adc not in ADC_MODES:
-        raise ValueError(f"adc={adc!r} is not known; valid names: {', '.join(ADC_MODES)}")
-    run = {"numba": bitserial_numba, "numpy": bitserial_numpy}.get(kernel)
-    if run is None:
-        raise ValueError(f"kernel={kernel!r} is not known; valid names: numba, numpy")
+    run = kernel_for(adc, kernel)
     images = images if images is not None else mapping.images(models)
     inputs = int(inputs)
     if inputs < 1:
@@ -295,15 +319,14 @@ def simulate(mapping, *, adc: str = "ideal", inputs: int = 1, models=None,
     for w, src in zip(mapping.workloads, sources):
         L = w.layers
         act = mapping.arch.aimc.act_bits
-        runs = [_integer_inputs(src, w, act, seed) for seed in range(inputs)]
+        runs = _integer_inputs(src, w, act, range(inputs))
         mats = weight_matrices(src, w, b.layer_weight_bits[first:first + len(L)])
         for i, name in enumerate(L.name):
             layer = first + i
             if layer not in analog:
                 continue
             xv = np.concatenate([im2col(r[name], L, i) for r in runs])
-            exact = np.stack([xv[:, g].astype(np.float64) @ mats[i][g].astype(np.float64)
-                              for g in range(xv.shape[1])], axis=1)
+            exact = exact_product(xv, mats[i])
             got = _simulate_layer(layer, xv, mats[i], images, mapping, adc, run)
             err = got - exact
             noise = float((err ** 2).sum())

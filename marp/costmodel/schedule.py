@@ -209,7 +209,7 @@ def build(blocks, packing, n_layers, order, bank: int, *, pinned=None,
                     overlapped=overlapped.astype(bool), slot_writes=writes)
 
 
-def _lanes(durations, lanes: int) -> float:
+def parallel_finish(durations, lanes: int) -> float:
     """Finish time of ``durations`` on ``lanes`` parallel writers (longest first, each to
     the least loaded writer)."""
     load = [0.0] * max(1, min(lanes, len(durations)))
@@ -232,7 +232,7 @@ def load_times(sched: Schedule, rows, cells, arch, source_gb_per_s: float) -> np
     bits = np.bincount(step, weights=cells[sched.load_img], minlength=n) * a.cell_bits
     if a.write_parallel_arrays > 1:
         loads = sched.loads
-        row_ns = np.array([_lanes([rows[i] * a.t_write_row_ns for i in load],
+        row_ns = np.array([parallel_finish([rows[i] * a.t_write_row_ns for i in load],
                                   a.write_parallel_arrays) for load in loads])
     return np.maximum(row_ns, bits / 8 / source_gb_per_s)
 

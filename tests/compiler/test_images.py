@@ -8,6 +8,7 @@ from onnx import numpy_helper
 
 import marp
 from marp.workload.onnx_weights import weight_matrices
+from layout_faults import swap_two_blocks
 
 MODELS = marp.example_models("mlperf-tiny")
 
@@ -119,12 +120,7 @@ def test_a_corrupted_placement_is_caught_by_the_checker():
     images = m.images()
     lay = images.layout
     # two blocks of the same size but different content swapped in the layout table
-    same = [(i, j) for i in range(len(lay["image"])) for j in range(i + 1, len(lay["image"]))
-            if lay["height"][i] == lay["height"][j] and lay["width"][i] == lay["width"][j]
-            and lay["layer"][i] != lay["layer"][j]]
-    i, j = same[0]
-    for f in ("image", "y", "x"):
-        lay[f][i], lay[f][j] = lay[f][j], lay[f][i]
+    i, j = swap_two_blocks(lay)
     got, want = reassemble(images, m), _expected(m)
     broken = [layer for layer in got if any(not np.array_equal(a, e)
                                             for a, e in zip(got[layer], want[layer]))]

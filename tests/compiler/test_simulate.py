@@ -1,9 +1,12 @@
 """Functional simulation through the array images (marp.compiler.simulate)."""
+import dataclasses
+
 import numpy as np
 import pytest
 
 import marp
 from marp.compiler.simulate import bitserial_numba, bitserial_numpy, simulate
+from layout_faults import swap_two_blocks
 
 pytest.importorskip("onnxruntime", reason="the sim extra is not installed "
                     "(pip install 'marp[sim]'; .ci/run installs it)")
@@ -35,12 +38,7 @@ def test_a_corrupted_layout_names_the_layers_that_broke():
     m = marp.compile(MODELS, marp.load_arch("qracc").with_values({"aimc.arrays": 1000}))
     images = m.images()
     lay = images.layout
-    pairs = [(i, j) for i in range(len(lay["image"])) for j in range(i + 1, len(lay["image"]))
-             if lay["height"][i] == lay["height"][j] and lay["width"][i] == lay["width"][j]
-             and lay["layer"][i] != lay["layer"][j]]
-    i, j = pairs[0]
-    for f in ("image", "y", "x"):
-        lay[f][i], lay[f][j] = lay[f][j], lay[f][i]
+    i, j = swap_two_blocks(lay)
     broken = {c.layer for c in simulate(m, kernel="numpy", images=images) if not c.exact}
     assert broken == {int(lay["layer"][i]), int(lay["layer"][j])}
 
@@ -48,10 +46,10 @@ def test_a_corrupted_layout_names_the_layers_that_broke():
 def test_configured_adcs_lose_precision_but_keep_the_signal():
     m = marp.compile(MODELS[2:3], "qracc")                 # ResNet-8
     ideal = simulate(m, kernel="numpy")
-    coarse = simulate(m.__class__(**{**m.__dict__, "arch": m.arch.with_values(
-        {"aimc.adc_bits": 4})}), adc="config", kernel="numpy")
-    fine = simulate(m.__class__(**{**m.__dict__, "arch": m.arch.with_values(
-        {"aimc.adc_bits": 12})}), adc="config", kernel="numpy")
+    coarse = simulate(dataclasses.replace(m, arch=m.arch.with_values(
+        {"aimc.adc_bits": 4})), adc="config", kernel="numpy")
+    fine = simulate(dataclasses.replace(m, arch=m.arch.with_values(
+        {"aimc.adc_bits": 12})), adc="config", kernel="numpy")
     assert all(c.exact for c in ideal)
     assert all(f.snr_db > c.snr_db for f, c in zip(fine, coarse))
     assert min(f.snr_db for f in fine) > 20
@@ -87,8 +85,8 @@ def test_end_to_end_with_ideal_adcs_gives_the_models_outputs():
     assert [c.model for c in checks] == [w.name for w in m.workloads]
     assert all(c.relative_error == 0.0 for c in checks)
     assert [c.top1_agreement for c in checks] == [1.0, 1.0, 1.0, None]   # autoencoder: none
-    coarse = end_to_end(m.__class__(**{**m.__dict__, "arch": m.arch.with_values(
-        {"aimc.adc_bits": 4})}), adc="config", inputs=2, kernel="numpy")
+    coarse = end_to_end(dataclasses.replace(m, arch=m.arch.with_values(
+        {"aimc.adc_bits": 4})), adc="config", inputs=2, kernel="numpy")
     assert all(c.relative_error > 0 for c in coarse)
 
 
