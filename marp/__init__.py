@@ -15,7 +15,8 @@ except ImportError as exc:   # a source checkout whose kernels were never compil
 from marp.packing import (ALGORITHMS, BIN_SELECTIONS, ORDERS, ArrayType, BankPacking,
                           InvalidPackingError, LowerBounds, Packing, available_algorithms,
                           available_bin_selections, available_orders, item_order,
-                          lower_bound, lower_bounds, pack, pack_bank, verify, verify_bank)
+                          lower_bound, lower_bounds, pack, pack_bank, verify, verify_bank,
+                          Slots, assign_slots, verify_slots)
 from marp.workload import (Blocks, DigitalOp, Layers, SkippedOp, Workload, WorkloadError,
                            load_onnx, lower)
 from marp.hardware import Arch, ArchError, available_archs, load_arch
@@ -32,5 +33,6 @@ __all__ = [
     "WorkloadError", "load_arch", "available_archs", "Arch", "ArchError", "cost",
     "CostReport", "compile", "Mapping", "example_models", "sweep", "SweepResult",
     "CompileOptions", "ArrayShape", "ArrayImages", "simulate", "LayerCheck",
-    "pack_bank", "verify_bank", "BankPacking", "ArrayType",
+    "pack_bank", "verify_bank", "BankPacking", "ArrayType", "Slots", "assign_slots",
+    "verify_slots",
 ]

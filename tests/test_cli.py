@@ -173,7 +173,8 @@ def test_compile_json_keys(capsys):
                         "phases", "pinned_arrays", "cells_written_per_inference",
                         "weight_bytes_fetched_per_inference", "energy_pj",
                         "lifetime_inferences", "capacity_policy", "digital_work",
-                        "packing_status", "lower_bound"}
+                        "packing_status", "lower_bound", "depth", "macros_used",
+                        "bank_slots"}
     assert doc["bank_arrays"] == 16 and doc["cells_written_per_inference"] == 0
     # 58 weight layers, then the 3 pooling ops of the digital engine
     assert len(doc["layers"]) == 61 and doc["layers"][0]["model"] == "kws_dscnn_int8_qdq"

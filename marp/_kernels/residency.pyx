@@ -14,10 +14,13 @@ cdef enum:
 
 def simulate(const int[::1] step_ptr, const int[::1] step_img, int n_images, int R,
              bint overlap, int[::1] load_ptr, int[::1] load_img,
-             signed char[::1] overlapped, long long[::1] slot_writes):
+             signed char[::1] overlapped, long long[::1] slot_writes,
+             int[::1] img_slot):
     """Fills load_ptr (n + 1), load_img (loaded images of each steady-state step),
-    overlapped (n) and slot_writes (R); returns the number of loaded images. Inputs are
-    validated by the caller: images in [0, n_images), at most R per step, R >= 1."""
+    overlapped (n), slot_writes (R) and img_slot (the slot each step image sits in during
+    its steady-state step, as step_img); returns the number of loaded images. Inputs are
+    validated by the caller: images in [0, n_images), at most R per step, R >= 1,
+    img_slot as long as step_img."""
     cdef int n = step_ptr.shape[0] - 1
     cdef int total = 2 * n
     cdef int p, k, i, j, s, best, count, n_loaded = 0, n_missing, n_free
@@ -92,6 +95,8 @@ def simulate(const int[::1] step_ptr, const int[::1] step_img, int n_images, int
                         n_loaded += 1
                 use_next[i] = nxt[(p // n) * m + k]
                 prev_mark[i] = p
+                if p >= n:
+                    img_slot[k] = slot_of[i]
             if p >= n:
                 load_ptr[s + 1] = n_loaded
                 overlapped[s] = overlap and n_missing > 0 and not conflict

@@ -15,6 +15,7 @@ from marp.compiler import model_cache
 from marp.compiler.incremental import compile_into, update_report
 from marp.compiler.mapping import Mapping
 from marp.compiler.capacity import CAPACITY
+from marp.packing.depth import SLOT_POLICIES
 from marp.compiler.options import EXAMPLES, OBJECTIVES, REPLICATION, CompileOptions
 from marp.io import readers
 from marp.io.report import report_html
@@ -113,6 +114,10 @@ def _compile_parser(sub) -> None:
                    help="packing when the blocks need more arrays than the bank has: "
                         "pinned + phases across layers (marp), the whole-network packing "
                         "(packed), or every layer alone (layerwise)")
+    p.add_argument("--slot-policy", default="stack", choices=SLOT_POLICIES.names(),
+                   help="arrays of depth (aimc.depth > 1): fill each macro's slots first "
+                        "(stack, fewest macros) or a layer's tiles over every macro "
+                        "(spread, parallel)")
     p.add_argument("--jobs", type=int, default=1, help="processes loading the models")
     p.add_argument("--spread-layer-tiles", action="store_true",
                    help="no array holds two tiles of one layer (they run in parallel)")
@@ -219,7 +224,8 @@ def cmd_compile(args) -> int:
                   "heuristic": f"not proven optimal; lower bound {summary['lower_bound']}"}
         print(f"packing: {summary['arrays_used']} arrays, "
               f"{status[summary['packing_status']]}")
-        for line in (mapping.digital_line(summary), mapping.capacity_line(), into_line):
+        for line in (mapping.digital_line(summary), mapping.macro_line(),
+                     mapping.capacity_line(), into_line):
             if line:
                 print(line)
     return 0

@@ -177,7 +177,7 @@ def best_phases(blocks, workload, arch, order, packing="maxrects-bssf", whole=No
     """(Packing, pinned, rotating arrays, its CostReport without baseline) of the
     ``"marp"`` policy with the ``R`` of the lowest energy-delay product (module doc).
     ``memo``: as for :func:`phases` (several banks of one geometry may share it)."""
-    bank, best, worse = arch.aimc.arrays, None, 0
+    bank, best, worse = arch.aimc.slots, None, 0
     memo = {} if memo is None else memo
     candidates = sorted({min(bank, 1 << k) for k in range(bank.bit_length() + 1)})
     for rotating in candidates:

@@ -21,7 +21,8 @@ from marp.compiler.mapping import Mapping, per_model
 from marp.compiler.options import CompileOptions, example_models  # noqa: F401 (public)
 from marp.compiler.search import (InfeasibleError, fewest_arrays, spread_layer_tiles,
                                   spreading_sequence)
-from marp.costmodel.accounting import cost, one_to_one
+from marp.costmodel.accounting import block_costs, cost, one_to_one
+from marp.packing.depth import assign_slots, verify_slots
 from marp.packing.packer import pack
 from marp.packing.verifier import verify
 from marp.workload.layers import Workload
@@ -121,13 +122,17 @@ def _place(blocks, arch, opts: CompileOptions, replicated: bool):
 def _search(blocks, placed, combined, arch, opts: CompileOptions):
     """(packing, arch) after the latency search or objective, if the options ask."""
     latency_us, seq = opts.latency_us, None
+    if arch.aimc.depth > 1 and (latency_us is not None or opts.objective == "latency"):
+        raise ValueError(f"latency_us and objective='latency' search over parallel arrays; "
+                         f"{arch.name!r} has aimc.depth {arch.aimc.depth} (slots of a "
+                         f"macro serialise): use slot_policy='spread' instead")
     if opts.objective == "latency":
         seq = spreading_sequence(blocks, placed, combined, arch)
         latency_us = min(r.totals["latency_us"] for _, r in seq)
     if latency_us is None:
         return placed, arch
     placed, _ = fewest_arrays(blocks, placed, combined, arch, float(latency_us), sequence=seq)
-    return placed, arch.with_values({"aimc.arrays": placed.arrays_used})
+    return placed, arch.with_values({"aimc.arrays": arch.aimc.macros_for(placed.arrays_used)})
 
 
 def _compile_workloads(workloads, arch, opts: CompileOptions, step,
@@ -160,17 +165,17 @@ def finish(prepared, arch, opts: CompileOptions, step=_quiet,
            baseline: bool = True) -> Mapping:
     """The searches, the fit to the bank and the cost of a :func:`prepare` result."""
     workloads, blocks, _, layer_model, replicas = prepared[:5]
-    arch, placed, residency, report = settle(prepared, arch, opts, step, baseline)
+    arch, placed, residency, report, slots = settle(prepared, arch, opts, step, baseline)
     step("done", 4, 4)
     return Mapping(workloads=workloads, arch=arch, blocks=blocks, layer_model=layer_model,
                    packing=placed, report=report,
                    models=per_model(workloads, layer_model, blocks, placed, report, arch),
-                   options=opts, replicas=replicas, residency=residency)
+                   options=opts, replicas=replicas, residency=residency, slots=slots)
 
 
 def settle(prepared, arch, opts: CompileOptions, step=_quiet, baseline: bool = True):
-    """(arch, packing, residency, CostReport) of a :func:`prepare` result: what
-    :func:`finish` builds its Mapping from (sweeps need no more)."""
+    """(arch, packing, residency, CostReport, Slots or None) of a :func:`prepare`
+    result: what :func:`finish` builds its Mapping from (sweeps need no more)."""
     workloads, blocks, combined, layer_model, replicas, placed, memo = prepared
     a = arch.aimc
     placed, arch = _search(blocks, placed, combined, arch, opts)
@@ -178,17 +183,31 @@ def settle(prepared, arch, opts: CompileOptions, step=_quiet, baseline: bool = T
     placed, residency, report = _fit_bank(blocks, placed, combined, order, arch, opts, memo)
     verify(placed, blocks.width, blocks.height, array=(a.array_rows, a.array_cols))
     step("cost", 3, 4)
-    if report is None or baseline:
+    slots = _slots(blocks, placed, combined, arch, opts)
+    if report is None or baseline or slots is not None:
         report = cost((blocks, placed), combined, arch, order=order,
-                      pinned=residency.get("pinned"), baseline=baseline)
-    return arch, placed, residency, report
+                      pinned=residency.get("pinned"), baseline=baseline, slots=slots)
+    return arch, placed, residency, report, slots
+
+
+def _slots(blocks, placed, workload, arch, opts: CompileOptions):
+    """The macro and slot of each image when the arrays have depth and every image fits
+    (else the schedule places them): ``opts.slot_policy``, spreading by block time."""
+    a = arch.aimc
+    if a.depth == 1 or placed.arrays_used > a.slots:
+        return None
+    time = block_costs(blocks, arch)[0] * workload.layers.vectors[blocks.layer]
+    slots = assign_slots(placed.arrays_used, a.depth, a.arrays, opts.slot_policy,
+                         image=placed.array, layer=blocks.layer, time=time)
+    verify_slots(slots, placed.arrays_used, a.arrays)
+    return slots
 
 
 def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions, memo=None):
     """(packing, residency, report or None) for the bank: unchanged when everything fits;
     else packed by the capacity policy (``residency``: policy, pinned images, execution
     order); the "marp" policy's search has costed its pick already (no baseline)."""
-    bank = arch.aimc.arrays
+    bank = arch.aimc.slots
     if placed.arrays_used <= bank:
         return placed, {}, None
     policy = opts.capacity

@@ -26,6 +26,7 @@ from marp.compiler.options import CompileOptions
 from marp.hardware.arch import Arch, from_dict
 from marp.io.drawing import mapping_svg
 from marp.io.files import write_atomic
+from marp.packing.depth import Slots
 from marp.packing.packer import Packing
 from marp.workload.layers import Workload
 from marp.workload.lowering import Blocks
@@ -61,6 +62,9 @@ class Mapping:
     residency : dict
         When the blocks need more arrays than the bank has: the capacity ``policy`` used,
         the ``pinned`` images and the layers' execution ``order`` (empty when all fit).
+    slots : Slots or None
+        With arrays of depth (``aimc.depth`` > 1) and every image resident: the macro and
+        slot of each image (``packing.array`` indexes them; :func:`marp.assign_slots`).
     """
 
     workloads: tuple
@@ -73,6 +77,7 @@ class Mapping:
     options: CompileOptions
     replicas: np.ndarray | None = None
     residency: dict = dataclasses.field(default_factory=dict)
+    slots: Slots | None = None
 
     __eq__ = array_eq
 
@@ -104,6 +109,8 @@ class Mapping:
                 "utilization": t["utilization"], "latency_us": t["latency_us"],
                 "energy_uj": t["energy_uj"], "tops_per_w": t["tops_per_w"],
                 "bank_arrays": t["bank_arrays"], "phases": t["phases"],
+                "depth": t["depth"], "macros_used": t["macros_used"],
+                "bank_slots": t["bank_slots"],
                 "pinned_arrays": t["pinned_arrays"],
                 "cells_written_per_inference": t["cells_written_per_inference"],
                 "weight_bytes_fetched_per_inference": t["weight_bytes_fetched_per_inference"],
@@ -127,6 +134,17 @@ class Mapping:
         ``summary``: :attr:`summary` when the caller has it."""
         return digital_work.line((summary or self.summary)["digital_work"])
 
+    def macro_line(self) -> str | None:
+        """One line on the macros when the arrays have depth (``aimc.depth`` > 1), else
+        None."""
+        t = self.report.totals
+        if t.get("depth", 1) == 1:
+            return None
+        policy = f", slots {self.slots.policy}" if self.slots is not None else ""
+        return (f"macros of depth {t['depth']}: {t['arrays_used']} array images in "
+                f"{t['macros_used']} of {t['bank_arrays']} macros ({t['bank_slots']} "
+                f"slots{policy}); slots of a macro compute one at a time")
+
     def capacity_line(self) -> str | None:
         """One line when the blocks need more arrays than the bank has, else None."""
         t = self.report.totals
@@ -134,7 +152,9 @@ class Mapping:
             return None
         e = t["energy_pj"]
         share = (e["write"] + e["fetch"]) / sum(e.values()) if sum(e.values()) else 0.0
-        return (f"needs {t['arrays_used']} arrays, bank has {t['bank_arrays']}: "
+        bank = f"{t['bank_arrays']}" if t.get("depth", 1) == 1 else \
+            f"{t.get('bank_slots')} slots"
+        return (f"needs {t['arrays_used']} arrays, bank has {bank}: "
                 f"{t['phases']} phases, {t['cells_written_per_inference'] / 1e6:.3g} M cells "
                 f"written per inference ({100 * share:.0f}% of the energy; policy "
                 f"{self.residency.get('policy', 'packed')}, {t['pinned_arrays']} pinned)")
@@ -155,6 +175,7 @@ class Mapping:
             "blocks": self.blocks.to_dict(), "packing": self.packing.to_dict(),
             "report": self.report.to_dict(), "models": self.models,
             **({"residency": self.residency} if self.residency else {}),
+            **({"slots": self.slots.to_dict()} if self.slots is not None else {}),
         }
 
     def to_json(self, path=None) -> str:
@@ -193,7 +214,8 @@ class Mapping:
                    packing=packing, report=CostReport.from_dict(doc["report"]),
                    models=doc["models"], options=CompileOptions.from_dict(options),
                    replicas=None if replicas is None else np.array(replicas, dtype=np.int64),
-                   residency=doc.get("residency", {}))
+                   residency=doc.get("residency", {}),
+                   slots=Slots.from_dict(doc["slots"]) if "slots" in doc else None)
 
     def to_svg(self) -> str:
         """Every array as SVG, blocks coloured by model and layer, with hover titles."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from marp._registry import Choice, Registry
 from marp.compiler.capacity import CAPACITY
+from marp.packing.depth import SLOT_POLICIES
 from marp.compiler.precision import table as precision_table
 from marp._validate import positive_int
 from marp.packing.registry import ALGORITHMS
@@ -59,7 +60,7 @@ EXAMPLES = Registry("example", [
 _STORED = ("input_shapes", "batch", "precision", "precision_budget", "precision_bits",
            "depthwise", "grouped", "slice_layout", "c_job", "packing", "exact_seconds", "refine_seconds", "refine_iterations",
            "one_to_one", "latency_us", "replicate", "replicate_arrays", "objective",
-           "spread_layer_tiles", "capacity", "seed")
+           "spread_layer_tiles", "capacity", "slot_policy", "seed")
 
 
 def example_models(name: str) -> list[Path]:
@@ -142,6 +143,11 @@ class CompileOptions:
         layer alone. With one_to_one, replicate or spread_layer_tiles the packing is kept
         as made ("packed", the only value allowed with them); the summary names the
         policy used. The latency searches size the bank to the arrays, so nothing rotates.
+    slot_policy : {"stack", "spread"}
+        With arrays of depth (``aimc.depth`` > 1, macros of several weight slots that
+        compute one at a time): fill each macro's slots before the next (fewest macros)
+        or use every macro of the bank, a layer's tiles over different macros
+        (:func:`marp.assign_slots`).
     jobs : int
         Processes that load the models (a run setting: the mapping does not depend on it).
     cache : bool
@@ -173,6 +179,7 @@ class CompileOptions:
     replicate_arrays: int | None = None
     spread_layer_tiles: bool = False
     capacity: str = "marp"
+    slot_policy: str = "stack"
     jobs: int = 1
     cache: bool = False
     seed: int = 0
@@ -185,6 +192,7 @@ class CompileOptions:
         ALGORITHMS.get(self.packing)
         OBJECTIVES.get(self.objective)
         CAPACITY.get(self.capacity)
+        SLOT_POLICIES.get(self.slot_policy)
         if self.replicate is not None:
             REPLICATION.get(self.replicate)
         if self.precision is not None:

@@ -101,7 +101,7 @@ def replicate(workloads, blocks, combined, arch, objective, budget):
     ``ceil(vectors / r)`` of the work; digital layers stay single.
     """
     REPLICATION.get(objective)
-    budget = arch.aimc.arrays if budget is None else positive_int("replicate_arrays", budget)
+    budget = arch.aimc.slots if budget is None else positive_int("replicate_arrays", budget)
     alone = cost((blocks, one_to_one(blocks)), combined, arch, baseline=False)
     sizes = np.bincount(blocks.layer, minlength=len(combined))
     mapped = np.flatnonzero(sizes > 0)

@@ -51,7 +51,7 @@ def spreading_sequence(blocks, packing, workload, arch):
     t_vec = block_costs(blocks, arch)[0]
     seq = []
     while packing is not None:
-        sized = arch.with_values({"aimc.arrays": packing.arrays_used})
+        sized = arch.with_values({"aimc.arrays": arch.aimc.macros_for(packing.arrays_used)})
         report = cost((blocks, packing), workload, sized, baseline=False)
         seq.append((packing, report))
         packing = _spread_step(blocks, packing, report, t_vec)

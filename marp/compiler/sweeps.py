@@ -119,7 +119,7 @@ def _row(point, report, n_blocks, g) -> dict:
         row[k] = t[k]
     row["arrays_one_to_one"] = n_blocks
     row["cells"] = t["arrays_used"] * g.aimc.array_rows * g.aimc.array_cols
-    row["bank_cells"] = t["bank_arrays"] * g.aimc.array_rows * g.aimc.array_cols
+    row["bank_cells"] = g.aimc.slots * g.aimc.array_rows * g.aimc.array_cols
     return row
 
 

@@ -50,6 +50,7 @@ from marp.costmodel.schedule import (Timeline, build, image_cells_rows, load_tim
                                      member_mask, timeline)
 from marp.hardware.arch import Arch, load_arch
 from marp.workload.lowering import Blocks
+from marp.packing import depth as depth_slots
 from marp.packing.packer import Packing
 from marp.workload.layers import Workload
 
@@ -239,10 +240,30 @@ def _fixed(blocks, workload, arch) -> dict:
     return out
 
 
-def _steps(sched, t_group, g_layer, g_image, n_images):
-    """Per step, its compute time per inference (ns): the slowest of its images, the
-    layer's pinned images counting in its first step. Also per layer the waves (steps
-    with rotating images) and per rotating (layer, image) key its wave number."""
+def macro_positions(sched, slots, n_images: int, depth: int):
+    """(macro of each image while pinned, macro of each rotating slot, macros powered).
+
+    When everything fits, ``slots`` (default: stacked, or one macro per image at depth 1)
+    places the images. Else the pinned images fill the bank's slots in order, macro by
+    macro, and the rotating slots follow them."""
+    if sched.fits:
+        if slots is None:
+            slots = depth_slots.stacked(n_images, depth)
+        return slots.macro.astype(np.int64), np.zeros(0, dtype=np.int64), \
+            slots.macros_used
+    P, R = sched.pinned_arrays, sched.rotating_arrays
+    pin_macro = np.zeros(max(1, n_images), dtype=np.int64)
+    pin_macro[list(sched.pinned)] = np.arange(P) // depth
+    return pin_macro, (P + np.arange(R)) // depth, -(-(P + R) // depth)
+
+
+def _steps(sched, t_group, g_layer, g_image, n_images, macros):
+    """Per step, its compute time per inference (ns): its images on one macro serialise
+    (the sum), macros run in parallel (the slowest); the layer's pinned images count in
+    its first step. Also per layer the waves (steps with rotating images) and per
+    rotating (layer, image) key its wave number. ``macros``: from
+    :func:`macro_positions`."""
+    pin_macro, rot_macro = macros[0], macros[1]
     A = max(1, n_images)
     gkey = g_layer.astype(np.int64) * A + g_image
     order = np.argsort(gkey)
@@ -252,18 +273,24 @@ def _steps(sched, t_group, g_layer, g_image, n_images):
     img_step = np.repeat(np.arange(n), sizes)
     img_key = sched.step_layer[img_step].astype(np.int64) * A + sched.step_img
     t_img = t_sorted[np.searchsorted(gkey, img_key)]
-    step_ns = np.zeros(n)
-    np.maximum.at(step_ns, img_step, t_img)
-    n_layers = int(g_layer.max()) + 1 if g_layer.size else 0
-    pinned_max = np.zeros(max(n_layers, int(sched.step_layer.max()) + 1 if n else 0))
-    pin = member_mask(sched.pinned, n_images)[g_image]
-    np.maximum.at(pinned_max, g_layer[pin], t_group[pin])
+    n_layers = max(int(g_layer.max()) + 1 if g_layer.size else 0,
+                   int(sched.step_layer.max()) + 1 if n else 0)
     first = np.flatnonzero(np.r_[True, sched.step_layer[1:] != sched.step_layer[:-1]]) \
         if n else np.zeros(0, dtype=np.int64)
-    step_ns[first] = np.maximum(step_ns[first], pinned_max[sched.step_layer[first]])
+    first_of_layer = np.full(max(1, n_layers), -1, dtype=np.int64)
+    first_of_layer[sched.step_layer[first]] = first
+    pin = member_mask(sched.pinned, n_images)[g_image]
+    e_step = np.concatenate([img_step, first_of_layer[g_layer[pin]]])
+    e_macro = np.concatenate([rot_macro[sched.step_slot], pin_macro[g_image[pin]]])
+    e_t = np.concatenate([t_img, t_group[pin]])
+    keep = e_step >= 0                       # layers left out of the order have no step
+    M = int(e_macro.max()) + 1 if e_macro.size else 1
+    uniq, inv = np.unique(e_step[keep] * M + e_macro[keep], return_inverse=True)
+    step_ns = np.zeros(n)
+    np.maximum.at(step_ns, uniq // M, np.bincount(inv.ravel(), weights=e_t[keep]))
     first_of = np.repeat(first, np.diff(np.r_[first, n]))
     wave = (img_step - first_of[img_step]) if n else img_step
-    waves = np.bincount(sched.step_layer[sizes > 0], minlength=pinned_max.size)
+    waves = np.bincount(sched.step_layer[sizes > 0], minlength=n_layers)
     return step_ns, waves, (img_key, wave)
 
 
@@ -315,7 +342,7 @@ def _between(sched, order, extra_ns):
     return after, lead
 
 
-def _layer_costs(blocks, packing, workload, arch, sched, image_cells):
+def _layer_costs(blocks, packing, workload, arch, sched, image_cells, macros):
     """Per layer: cycles, time (ns), energy parts (pJ), engine; per step: compute time."""
     L, n = workload.layers, len(workload.layers)
     f = _fixed(blocks, workload, arch)
@@ -323,7 +350,7 @@ def _layer_costs(blocks, packing, workload, arch, sched, image_cells):
                                              packing.arrays_used)
     t_group = t_group * L.vectors[g_layer]
     step_ns, waves, wave_keys = _steps(sched, t_group, g_layer, g_image,
-                                       packing.arrays_used)
+                                       packing.arrays_used, macros)
     waves = np.pad(waves, (0, max(0, n - waves.size)))[:n]
     merges = _merge_outputs(blocks, packing, wave_keys, waves, n)
     write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n,
@@ -341,7 +368,7 @@ def _layer_costs(blocks, packing, workload, arch, sched, image_cells):
                 engine=f["engine"].copy(), step_ns=step_ns, extra=extra,
                 act_time=f["act_t"].copy(), cells=cells, source=source, waves=waves,
                 touched=np.bincount(g_layer, minlength=n),
-                busy=np.bincount(g_image, weights=t_group, minlength=packing.arrays_used),
+                busy=np.bincount(macros[0][g_image], weights=t_group),   # per macro
                 ops=f["ops"], bits=(f["weight_bits"].copy(), f["act_bits"].copy()))
 
 
@@ -369,17 +396,18 @@ def _timing(sched, c, order, arch, blocks, ops_ns, cells, rows):
     return latency, t_batch, float(sum(load_ns)), throughput, events
 
 
-def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
+def _evaluate(blocks, packing, workload, arch, order=None, pinned=None, slots=None):
     L, n = workload.layers, len(workload.layers)
     order = list(range(n)) if order is None else [int(i) for i in order]
     cells, rows = image_cells_rows(blocks, packing)         # once, for all the parts
-    sched = build(blocks, packing, n, order, arch.aimc.arrays, pinned=pinned,
+    sched = build(blocks, packing, n, order, arch.aimc.slots, pinned=pinned,
                   overlap=arch.aimc.write_overlap, cells=cells)
-    c = _layer_costs(blocks, packing, workload, arch, sched, cells)
+    macros = macro_positions(sched, slots, packing.arrays_used, arch.aimc.depth)
+    c = _layer_costs(blocks, packing, workload, arch, sched, cells, macros)
     t_ops, e_ops, e_ops_act, t_ops_act = c["ops"]
     latency_ns, t_batch, load_ns, throughput, events = _timing(
         sched, c, order, arch, blocks, t_ops + t_ops_act, cells, rows)
-    powered = min(packing.arrays_used, arch.aimc.arrays)
+    powered = macros[2]                # macros (arrays) holding images
     p_static_uw = powered * arch.aimc.p_leak_uw_per_array + arch.digital.p_leak_uw
     leakage = p_static_uw * latency_ns * 1e-3                  # uW x ns = 1e-3 pJ
     layer_busy = c["time"] + c["act_time"]
@@ -390,6 +418,8 @@ def _evaluate(blocks, packing, workload, arch, order=None, pinned=None):
     parts["act"] += e_ops_act
     parts["leakage"] = leakage
     totals = _totals(blocks, packing, workload, arch, sched, c, parts)
+    totals.update(macros_used=int(powered), depth=arch.aimc.depth,
+                  bank_slots=arch.aimc.slots)
     totals.update(latency_ns=float(latency_ns), latency_us=float(latency_ns / 1e3),
                   batch_time_ns=float(t_batch), write_time_ns=float(load_ns),
                   throughput_inf_per_s=throughput,
@@ -440,7 +470,7 @@ def one_to_one(blocks: Blocks) -> Packing:
 
 
 def cost(mapping, workload: Workload, arch, *, baseline: bool = True, order=None,
-         pinned=None) -> CostReport:
+         pinned=None, slots=None) -> CostReport:
     """Cost of a mapping of ``workload`` on ``arch``. See the module doc.
 
     Parameters
@@ -456,6 +486,10 @@ def cost(mapping, workload: Workload, arch, *, baseline: bool = True, order=None
     pinned : sequence of int or None
         Images kept resident when the mapping has more images than the bank has arrays
         (default: the fullest ``bank - 1``; see :mod:`marp.costmodel.schedule`).
+    slots : Slots or None
+        The macro and slot of each image when the arrays have depth (``aimc.depth`` > 1;
+        default: a Mapping's own, else stacked, :func:`marp.assign_slots`). Used when
+        every image fits the bank's ``arrays * depth`` slots.
 
     Returns
     -------
@@ -475,7 +509,14 @@ def cost(mapping, workload: Workload, arch, *, baseline: bool = True, order=None
     if not packing.placed.all():
         raise ValueError(f"{len(packing.unplaced)} blocks are unplaced (first: block "
                          f"{packing.unplaced[0]}); cost needs every block placed")
-    layers, totals, steps = _evaluate(blocks, packing, workload, arch, order, pinned)
+    if slots is None:
+        slots = getattr(mapping, "slots", None)
+    if slots is not None and packing.arrays_used <= arch.aimc.slots:
+        if slots.depth != arch.aimc.depth:
+            raise ValueError(f"slots were assigned for depth {slots.depth} but arch "
+                             f"{arch.name!r} has aimc.depth {arch.aimc.depth}")
+        depth_slots.verify_slots(slots, packing.arrays_used, arch.aimc.arrays)
+    layers, totals, steps = _evaluate(blocks, packing, workload, arch, order, pinned, slots)
     base = _evaluate(blocks, one_to_one(blocks), workload, arch, order)[1] if baseline \
         else None
     return CostReport(layers=layers, totals=totals, baseline=base, timeline=steps)

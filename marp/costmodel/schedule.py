@@ -53,6 +53,8 @@ class Schedule:
         no eviction of an image that step uses).
     slot_writes : int64 array
         Loads into each rotating slot per batch (for endurance).
+    step_slot : int32 array
+        The rotating slot (0..R-1) each image of ``step_img`` sits in during its step.
     """
 
     bank_arrays: int
@@ -66,6 +68,7 @@ class Schedule:
     load_img: np.ndarray
     overlapped: np.ndarray
     slot_writes: np.ndarray
+    step_slot: np.ndarray
 
     @property
     def steps(self) -> tuple:
@@ -201,12 +204,15 @@ def build(blocks, packing, n_layers, order, bank: int, *, pinned=None,
     load_img = np.zeros(max(1, img.size), dtype=np.int32)
     overlapped = np.zeros(n, dtype=np.int8)
     writes = np.zeros(max(R, 1), dtype=np.int64)
+    slot = np.zeros(img.size, dtype=np.int32)
     loaded = residency.simulate(ptr, img, max(1, packing.arrays_used), max(R, 1),
-                                bool(overlap), load_ptr, load_img, overlapped, writes)
+                                bool(overlap), load_ptr, load_img, overlapped, writes,
+                                slot)
     return Schedule(bank_arrays=bank, pinned_arrays=len(pinned), rotating_arrays=R,
                     pinned=pinned, step_layer=step_layer, step_ptr=ptr, step_img=img,
                     load_ptr=load_ptr, load_img=load_img[:loaded],
-                    overlapped=overlapped.astype(bool), slot_writes=writes)
+                    overlapped=overlapped.astype(bool), slot_writes=writes,
+                    step_slot=slot)
 
 
 def parallel_finish(durations, lanes: int) -> float:

@@ -25,7 +25,10 @@ SCHEMA = {
     "aimc": {
         "array_rows": (INT, 1, MAX_SIDE, False, "wordlines (inputs) per array"),
         "array_cols": (INT, 1, MAX_SIDE, False, "bitlines (outputs) per array"),
-        "arrays": (INT, 1, None, False, "arrays in the bank"),
+        "arrays": (INT, 1, None, False, "arrays (macros) in the bank"),
+        "depth": (INT, 1, 4096, False, "weight slots behind each cell (ZigZag-IMC's "
+                  "cell-group depth M): the slots of an array share its DACs, ADCs and "
+                  "op, one computes at a time; 1: a flat array"),
         "cell_bits": (INT, 1, 16, False, "bits stored per cell"),
         "differential": (BOOL, None, None, False, "signed weights on device pairs"),
         "weight_bits": (INT, 1, 32, False, "default weight precision"),
@@ -76,6 +79,8 @@ SCHEMA = {
     },
 }
 TOP_KEYS = {"name": STR, "description": STR}
+# keys a config may leave out (added after configs were written): their value then
+OPTIONAL = {("aimc", "depth"): 1}
 
 
 class AimcPhysics:
@@ -86,6 +91,21 @@ class AimcPhysics:
     def shape(self) -> ArrayShape:
         """Size of one array, rows first."""
         return ArrayShape(self.array_rows, self.array_cols)
+
+    @property
+    def macros(self) -> int:
+        """Macros in the bank: an array of depth M is one macro of M slots."""
+        return self.arrays
+
+    @property
+    def slots(self) -> int:
+        """Array images the bank holds at once: ``arrays * depth``."""
+        return self.arrays * self.depth
+
+    def macros_for(self, images: int) -> int:
+        """Macros that hold ``images`` array images, slots stacked: ``ceil(images /
+        depth)``."""
+        return -(-int(images) // self.depth)
 
     @property
     def e_adc_conversion_pj(self) -> float:
@@ -251,6 +271,8 @@ def from_dict(doc: dict, source: str = "<dict>") -> Arch:
             if key not in keys:
                 problems.append(f"{section}.{key}: unknown key")
         for key, spec in keys.items():
+            if key not in body and (section, key) in OPTIONAL:
+                body = {**body, key: OPTIONAL[section, key]}
             if key not in body:
                 problems.append(f"{section}.{key}: missing ({spec[0]}, {spec[4]})")
             else:

@@ -211,7 +211,11 @@ def report_html(mapping, summary=None) -> str:
     a = mapping.arch.aimc
     lead = (f"{len(mapping.workloads)} models, {len(mapping.blocks)} blocks on "
             f"{s['arrays_used']} arrays of {a.array_rows} rows x {a.array_cols} columns; "
-            f"the bank has {s['bank_arrays']} arrays ({a.cell_bits}-bit cells, "
+            + (f"the bank has {s['bank_arrays']} arrays (" if a.depth == 1 else
+               f"the bank has {s['bank_arrays']} macros of {a.depth} slots ("
+               f"{s['macros_used']} holding images; the slots of a macro compute one at a "
+               f"time; ")
+            + f"{a.cell_bits}-bit cells, "
             f"{a.weight_bits}-bit weights); utilization {100 * s['utilization']:.1f}%.")
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

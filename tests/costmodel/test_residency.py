@@ -56,9 +56,14 @@ def test_kernel_matches_the_reference(seq, overlap):
     load_img = np.zeros(max(1, flat.size), dtype=np.int32)
     flags = np.zeros(len(steps), dtype=np.int8)
     writes = np.zeros(R, dtype=np.int64)
-    n = residency.simulate(ptr, flat, n_images, R, overlap, load_ptr, load_img, flags, writes)
+    slot = np.full(flat.size, -1, dtype=np.int32)
+    n = residency.simulate(ptr, flat, n_images, R, overlap, load_ptr, load_img, flags, writes,
+                           slot)
     loads = [tuple(load_img[load_ptr[k]:load_ptr[k + 1]].tolist()) for k in range(len(steps))]
     ref_loads, ref_flags, ref_writes = belady(steps, R, overlap)
     assert loads == ref_loads and n == sum(map(len, ref_loads))
     assert flags.astype(bool).tolist() == ref_flags
     assert writes.tolist() == ref_writes
+    for k in range(len(steps)):     # a step's images sit in distinct slots of the R
+        held = slot[ptr[k]:ptr[k + 1]]
+        assert ((held >= 0) & (held < R)).all() and np.unique(held).size == held.size

@@ -125,3 +125,18 @@ def test_top_level_configs_are_the_bundled_ones():
     assert names == sorted(p.name for p in config_files.CONFIG_DIR.glob("*.yaml"))
     for name in names:
         assert (top / name).read_text() == (config_files.CONFIG_DIR / name).read_text(), name
+
+
+def test_depth_is_optional_and_checked(tmp_path):
+    """aimc.depth (ZigZag-IMC's cell-group depth) defaults to 1: configs written before
+    it load unchanged; the bank then holds arrays x depth images."""
+    assert "  depth:" not in (config_files.CONFIG_DIR / "qracc.yaml").read_text()
+    a = load_arch("qracc").aimc
+    assert (a.depth, a.macros, a.slots) == (1, 16, 16)
+    wp = load_arch("zigzag_wp_aimc").aimc
+    assert (wp.array_rows, wp.array_cols, wp.depth, wp.arrays, wp.slots) == (256, 64, 28, 1, 28)
+    assert (wp.e_adc_conversion_pj, wp.t_array_op_ns, wp.act_bits, wp.dac_bits,
+            wp.weight_bits) == (0.188, 9.793, 4, 1, 4)
+    assert wp.macros_for(29) == 2
+    with pytest.raises(ArchError, match=r"aimc.depth: 0 out of range \(expected >= 1"):
+        load_arch(config(tmp_path, lambda d: d["aimc"].update(depth=0)))

@@ -8,6 +8,7 @@ import yaml
 from onnx import TensorProto, helper, numpy_helper
 
 import marp
+from marp.hardware.arch import OPTIONAL
 from marp.cli import main
 
 
@@ -174,7 +175,8 @@ def config_cases():
     cases = {}
     base = marp.load_arch("qracc").as_dict()
     for section in ("aimc", "digital", "memory", "schedule"):
-        for key in list(base[section])[:8]:
+        # aimc.depth may be left out (it defaults to 1)
+        for key in [k for k in base[section] if (section, k) not in OPTIONAL][:8]:
             cases[f"missing {section}.{key}"] = \
                 lambda s=section, k=key: _config(lambda d: d[s].pop(k))
     for key, value in (("aimc.array_rows", "abc"), ("aimc.array_rows", 0),
