@@ -23,6 +23,9 @@ Conventions (the simulation and any programming flow read them the same way):
 * A block is the tile (``row_tile``, ``col_tile``) of its matrix: matrix rows
   ``[row_tile * R, + height)`` and columns ``[col_tile * C, + width)`` for arrays of R x C;
   it sits at (``y``, ``x``) of its image. Cells no block covers are zero.
+* ``macro``, ``slot``: where the image sits on a bank of macros with depth
+  (``mapping.slots``); at depth 1 the image is its own macro, slot 0; -1 when the images
+  rotate through the bank (the schedule places them).
 """
 from __future__ import annotations
 
@@ -38,7 +41,8 @@ from marp.io.files import write_set
 from marp.workload.onnx_weights import weight_matrices
 
 LAYOUT_FIELDS = ("image", "y", "x", "height", "width", "model", "layer", "name", "job",
-                 "slice", "row_tile", "col_tile", "matrix_row", "matrix_col", "weight_bits")
+                 "slice", "row_tile", "col_tile", "matrix_row", "matrix_col", "weight_bits",
+                 "macro", "slot")
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,18 @@ def array_images(mapping, models=None) -> ArrayImages:
     return _fill(mapping, matrices, bits)
 
 
+def _macro_slot(mapping) -> dict:
+    """The layout's ``macro`` and ``slot`` columns (see the module doc)."""
+    p, slots = mapping.packing, mapping.slots
+    if slots is not None:
+        macro, slot = slots.of_blocks(p)
+    elif mapping.arch.aimc.depth == 1 and p.arrays_used <= mapping.arch.aimc.slots:
+        macro, slot = p.array.astype(np.int64), np.zeros(len(p), dtype=np.int64)
+    else:
+        macro = slot = np.full(len(p), -1, dtype=np.int64)
+    return {"macro": macro, "slot": slot}
+
+
 def _fill(mapping, matrices, bits) -> ArrayImages:
     a, b, p = mapping.arch.aimc, mapping.blocks, mapping.packing
     R, C = b.array_rows, b.array_cols
@@ -173,6 +189,6 @@ def _fill(mapping, matrices, bits) -> ArrayImages:
               "col_tile": b.col_tile.copy(),
               "matrix_row": b.row_tile.astype(np.int64) * R,
               "matrix_col": b.col_tile.astype(np.int64) * C,
-              "weight_bits": np.asarray(bits)[b.layer]}
+              "weight_bits": np.asarray(bits)[b.layer], **_macro_slot(mapping)}
     return ArrayImages(cells, layout, int(a.cell_bits), bool(a.differential),
                        b.slice_layout)

@@ -6,7 +6,8 @@ invalid combination) is a row with its reason, never a crash of the sweep. The P
 front over the objectives (all minimised) is marked.
 
 Space keys: ``rows``, ``cols`` (array geometry; row parallelism and ADCs are capped to
-it), ``bank`` (arrays in the bank), ``weight_bits``, ``cell_bits``, ``depthwise``,
+it), ``bank`` (arrays, or macros, in the bank), ``depth`` (slots per macro,
+``aimc.depth``), ``slot_policy``, ``weight_bits``, ``cell_bits``, ``depthwise``,
 ``grouped``, ``slice_layout``, ``packing``. By default the points run in a local process pool whose workers receive the
 models once (not once per point); ``executor=`` takes any ``concurrent.futures.Executor``.
 """
@@ -28,10 +29,12 @@ from marp.compiler.options import CompileOptions
 from marp.hardware.arch import load_arch
 from marp.io.files import write_atomic
 
-SPACE_KEYS = ("rows", "cols", "bank", "weight_bits", "cell_bits", "depthwise", "grouped",
-              "slice_layout", "packing")
+SPACE_KEYS = ("rows", "cols", "bank", "depth", "slot_policy", "weight_bits", "cell_bits",
+              "depthwise", "grouped", "slice_layout", "packing")
+# points that differ only in these share their lowering and packing
+_SETTLE_KEYS = ("bank", "depth", "slot_policy")
 METRICS = ("arrays_used", "arrays_one_to_one", "utilization", "latency_us", "energy_uj",
-           "tops_per_w", "cells", "bank_arrays", "bank_cells", "phases",
+           "tops_per_w", "cells", "bank_arrays", "bank_cells", "macros_used", "phases",
            "cells_written_per_inference")
 # "arrays": images the mapping uses; "bank": arrays on the chip (the design variable;
 # a smaller bank rotates images through it, see marp.costmodel.schedule)
@@ -104,8 +107,8 @@ def points(space) -> list[dict]:
 
 def _arch_for(arch, point):
     values = arch.geometry_values(point.get("rows"), point.get("cols"))
-    for key, path in (("bank", "aimc.arrays"), ("weight_bits", "aimc.weight_bits"),
-                      ("cell_bits", "aimc.cell_bits")):
+    for key, path in (("bank", "aimc.arrays"), ("depth", "aimc.depth"),
+                      ("weight_bits", "aimc.weight_bits"), ("cell_bits", "aimc.cell_bits")):
         if key in point:
             values[path] = int(point[key])
     return arch.with_values(values) if values else arch
@@ -115,7 +118,7 @@ def _row(point, report, n_blocks, g) -> dict:
     row = dict(point)
     t = report.totals
     for k in ("arrays_used", "utilization", "latency_us", "energy_uj", "tops_per_w",
-              "bank_arrays", "phases", "cells_written_per_inference"):
+              "bank_arrays", "macros_used", "phases", "cells_written_per_inference"):
         row[k] = t[k]
     row["arrays_one_to_one"] = n_blocks
     row["cells"] = t["arrays_used"] * g.aimc.array_rows * g.aimc.array_cols
@@ -124,8 +127,9 @@ def _row(point, report, n_blocks, g) -> dict:
 
 
 def evaluate_group(group, workloads, arch) -> list:
-    """Rows of points that differ only in ``bank``: lowered and packed once, then fitted
-    to each bank and costed (as ``compile`` would, one point at a time)."""
+    """Rows of points that differ only in ``bank``, ``depth`` and ``slot_policy``:
+    lowered and packed once, then fitted to each bank and costed (as ``compile`` would,
+    one point at a time)."""
     rows, prepared = [], None
     for point in group:
         try:
@@ -133,7 +137,8 @@ def evaluate_group(group, workloads, arch) -> list:
             opts = CompileOptions(depthwise=point.get("depthwise", "digital"),
                                   grouped=point.get("grouped", "diagonal"),
                                   slice_layout=point.get("slice_layout", "adjacent"),
-                                  packing=point.get("packing", "maxrects-bssf"))
+                                  packing=point.get("packing", "maxrects-bssf"),
+                                  slot_policy=point.get("slot_policy", "stack"))
             if prepared is None:
                 prepared = prepare(tuple(workloads), g, opts)
             report = settle(prepared, g, opts, baseline=False)[3]
@@ -149,12 +154,12 @@ def evaluate(point, workloads, arch) -> dict:
 
 
 def _groups(pts) -> list:
-    """Indices of the points, grouped by everything but the bank; the groups with the
-    smallest arrays (the most blocks: the longest to run) first, so that no worker is
-    left with a long one at the end."""
+    """Indices of the points, grouped by everything but the bank, depth and slot policy;
+    the groups with the smallest arrays (the most blocks: the longest to run) first, so
+    that no worker is left with a long one at the end."""
     groups = {}
     for i, p in enumerate(pts):
-        key = tuple(sorted((k, v) for k, v in p.items() if k != "bank"))
+        key = tuple(sorted((k, v) for k, v in p.items() if k not in _SETTLE_KEYS))
         groups.setdefault(key, []).append(i)
 
     def cells(idx):

@@ -30,7 +30,10 @@ physics of one array op are methods of ``arch.aimc``):
 * Latency: the timeline of the steps (loads, overlapped when ``write_overlap`` allows),
   the digital work and the activation moves from DRAM, per inference of a batch.
   Throughput: when everything fits, 1 / the busiest array or engine (pipelined; an array
-  serialises every layer it holds); else 1 / latency. Leakage: static power of the
+  serialises every layer it holds); else 1 / latency.
+* Macros with depth (``aimc.depth`` M > 1): the M images (slots) of a macro share its
+  DACs, ADCs and op; a step's images on one macro serialise, macros run in parallel
+  (:func:`macro_positions` says which macro each image is on). Leakage: static power of the
   powered arrays (min(A, B)) and the engine over the latency, shared out by layer time.
 """
 from __future__ import annotations

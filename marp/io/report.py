@@ -173,8 +173,11 @@ def array_figures(mapping) -> str:
                        f'fill="{block_colour(model, layer, n_models)}" stroke="#222" '
                        f'stroke-width="0.4"><title>{html.escape(block_title(mapping, i))}'
                        f'</title></rect>')
-        out.append(f'</g></svg><figcaption>array {a}: {int(np.count_nonzero(p.array == a))} '
-                   f'blocks, {100 * fill[a] / (R * C):.0f}% of the cells</figcaption></figure>')
+        where = "" if mapping.slots is None else \
+            f" (macro {mapping.slots.macro[a]}, slot {mapping.slots.slot[a]})"
+        out.append(f'</g></svg><figcaption>array {a}{where}: '
+                   f'{int(np.count_nonzero(p.array == a))} blocks, '
+                   f'{100 * fill[a] / (R * C):.0f}% of the cells</figcaption></figure>')
     out.append("</div>")
     return "".join(out)
 

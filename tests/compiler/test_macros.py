@@ -76,3 +76,40 @@ def test_cli_slot_policy_and_macro_line(capsys):
     assert (s["depth"], s["macros_used"], s["bank_slots"]) == (28, 1, 28)
     assert main(["compile", str(RESNET8), "--arch", "zigzag_wp_aimc", "--slot-policy",
                  "pile"]) == 2
+
+
+def test_depth_and_slot_policy_are_sweep_axes(resnet8):
+    """Each point equals its own compile; depth 28 on one macro holds the model (no
+    writes), depth 1 on one macro rewrites it every inference."""
+    space = {"bank": [1, 2], "depth": [1, 28], "slot_policy": ["stack", "spread"]}
+    r = marp.sweep([resnet8], "zigzag_wp_aimc", space, workers=1)
+    assert not r.failed and len(r.rows) == 8
+    for row in r.rows:
+        arch = marp.load_arch("zigzag_wp_aimc", {"aimc.arrays": row["bank"],
+                                                 "aimc.depth": row["depth"]})
+        m = marp.compile([resnet8], arch, slot_policy=row["slot_policy"])
+        assert row["latency_us"] == pytest.approx(m.report.totals["latency_us"])
+        assert row["macros_used"] == m.report.totals["macros_used"]
+    by = {(p["bank"], p["depth"], p["slot_policy"]): p for p in r.rows}
+    assert by[1, 28, "stack"]["cells_written_per_inference"] == 0
+    assert by[1, 1, "stack"]["cells_written_per_inference"] > 0
+    assert by[2, 28, "spread"]["latency_us"] < by[2, 28, "stack"]["latency_us"]
+
+
+def test_the_report_names_each_images_macro_and_slot(resnet8):
+    from marp.io.report import report_html
+    m = marp.compile([resnet8], marp.load_arch("zigzag_wp_aimc", {"aimc.arrays": 2}),
+                     slot_policy="spread")
+    page = report_html(m)
+    a = 0
+    assert f"array {a} (macro {m.slots.macro[a]}, slot {m.slots.slot[a]})" in page
+    assert "the bank has 2 macros of 28 slots (2 holding images" in page
+
+
+def test_the_layout_says_where_each_image_sits(resnet8):
+    m = marp.compile([RESNET8], marp.load_arch("zigzag_wp_aimc", {"aimc.arrays": 2}),
+                     slot_policy="spread")
+    lay = m.images().layout
+    assert (lay["macro"] == m.slots.macro[lay["image"]]).all()
+    assert (lay["slot"] == m.slots.slot[lay["image"]]).all()
+    assert "macro,slot" in m.images().layout_csv().splitlines()[0]
