@@ -323,6 +323,7 @@ def describe(path_or_name, values: dict | None = None) -> list[tuple]:
         for key in keys:
             path = f"{section}.{key}"
             where, comment = ("--set", "") if values and path in values else \
-                origin.get(path, ("", ""))
+                origin.get(path, ("default", "not in the file") if (section, key) in
+                           OPTIONAL else ("", ""))
             rows.append((path, doc[section][key], where, comment))
     return rows
