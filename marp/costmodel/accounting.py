@@ -30,7 +30,10 @@ physics of one array op are methods of ``arch.aimc``):
 * Latency: the timeline of the steps (loads, overlapped when ``write_overlap`` allows),
   the digital work and the activation moves from DRAM, per inference of a batch.
   Throughput: when everything fits, 1 / the busiest array or engine (pipelined; an array
-  serialises every layer it holds); else 1 / latency.
+  serialises every layer it holds); else, with ``schedule.batch`` N > 1, the layers of a
+  phase (the steps from one load to the next) pipeline over the batch: one input through
+  the phase, then one more per period of its busiest macro or of the digital engine
+  (:func:`marp.costmodel.schedule.pipelined_batch_ns`); with N = 1, 1 / latency.
 * Macros with depth (``aimc.depth`` M > 1): the M images (slots) of a macro share its
   DACs, ADCs and op; a step's images on one macro serialise, macros run in parallel
   (:func:`macro_positions` says which macro each image is on). Leakage: static power of the
@@ -50,7 +53,7 @@ from marp._compare import array_eq
 
 from marp.costmodel import memory
 from marp.costmodel.schedule import (Timeline, build, image_cells_rows, load_times,
-                                     member_mask, timeline)
+                                     member_mask, pipelined_batch_ns, timeline)
 from marp.hardware.arch import Arch, load_arch
 from marp.workload.lowering import Blocks
 from marp.packing import depth as depth_slots
@@ -290,11 +293,12 @@ def _steps(sched, t_group, g_layer, g_image, n_images, macros):
     M = int(e_macro.max()) + 1 if e_macro.size else 1
     uniq, inv = np.unique(e_step[keep] * M + e_macro[keep], return_inverse=True)
     step_ns = np.zeros(n)
-    np.maximum.at(step_ns, uniq // M, np.bincount(inv.ravel(), weights=e_t[keep]))
+    per_macro = np.bincount(inv.ravel(), weights=e_t[keep])
+    np.maximum.at(step_ns, uniq // M, per_macro)
     first_of = np.repeat(first, np.diff(np.r_[first, n]))
     wave = (img_step - first_of[img_step]) if n else img_step
     waves = np.bincount(sched.step_layer[sizes > 0], minlength=n_layers)
-    return step_ns, waves, (img_key, wave)
+    return step_ns, waves, (img_key, wave), (uniq // M, uniq % M, per_macro)
 
 
 def _merge_outputs(blocks, packing, wave_keys, waves, n_layers):
@@ -352,8 +356,8 @@ def _layer_costs(blocks, packing, workload, arch, sched, image_cells, macros):
     t_group, g_layer, g_image = _group_times(blocks, packing, f["t_vec"],
                                              packing.arrays_used)
     t_group = t_group * L.vectors[g_layer]
-    step_ns, waves, wave_keys = _steps(sched, t_group, g_layer, g_image,
-                                       packing.arrays_used, macros)
+    step_ns, waves, wave_keys, step_macro = _steps(sched, t_group, g_layer, g_image,
+                                                   packing.arrays_used, macros)
     waves = np.pad(waves, (0, max(0, n - waves.size)))[:n]
     merges = _merge_outputs(blocks, packing, wave_keys, waves, n)
     write, fetch, cells, source = memory.weight_traffic(blocks, packing, sched, arch, n,
@@ -368,7 +372,8 @@ def _layer_costs(blocks, packing, workload, arch, sched, image_cells, macros):
               "digital": f["d_energy"] + merge_e, "act": f["act_e"].copy(),
               "write": write, "fetch": fetch}
     return dict(cycles=f["cycles"].copy(), time=layer_time, energy=energy,
-                engine=f["engine"].copy(), step_ns=step_ns, extra=extra,
+                engine=f["engine"].copy(), step_ns=step_ns, step_macro=step_macro,
+                extra=extra,
                 act_time=f["act_t"].copy(), cells=cells, source=source, waves=waves,
                 touched=np.bincount(g_layer, minlength=n),
                 busy=np.bincount(macros[0][g_image], weights=t_group),   # per macro
@@ -393,6 +398,9 @@ def _timing(sched, c, order, arch, blocks, ops_ns, cells, rows):
     if sched.fits:
         busiest = max(float(c["busy"].max()) if c["busy"].size else 0.0,
                       float(c["time"][blocks.digital_layers].sum()) + ops_ns)
+    elif N > 1:             # the layers of a phase pipeline over the batch
+        busiest = (pipelined_batch_ns(sched, c["step_ns"], load_ns, N, after + step_extra,
+                                      c["step_macro"]) + N * (lead + ops_ns)) / N
     else:
         busiest = latency
     throughput = float(1e9 / busiest) if busiest > 0 else float("inf")

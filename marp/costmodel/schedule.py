@@ -263,3 +263,30 @@ def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns, events=N
         if events is not None:
             events.append((start_load, load_end, start, start + batch * compute))
     return t
+
+
+def pipelined_batch_ns(sched: Schedule, step_ns, load_ns, batch: int, between_ns,
+                       step_macro) -> float:
+    """Time (ns) of one batch when the steps of each phase (from a step that loads to the
+    next one) pipeline over the batch: one input passes through the phase, then one more
+    leaves per period of the phase's busiest resource, a macro (the sum of its times over
+    the phase's steps) or the digital engine (the work between the steps). Loads are
+    placed as :func:`timeline` places them. ``step_macro``: (step, macro, ns) of every
+    step's work on each macro."""
+    step_ns = np.asarray(step_ns, dtype=float)
+    between_ns = np.asarray(between_ns, dtype=float)
+    n = step_ns.size
+    if batch == 1 or n == 0:
+        return timeline(sched, step_ns, load_ns, batch, between_ns)
+    loads = np.diff(sched.load_ptr) > 0
+    phase = np.cumsum(np.r_[False, loads[1:]])           # phase of each step
+    n_ph = int(phase[-1]) + 1
+    first = np.bincount(phase, weights=step_ns + between_ns, minlength=n_ph)
+    step, macro, ns = step_macro
+    M = int(macro.max()) + 1 if macro.size else 1
+    busy = np.bincount(phase[step] * M + macro, weights=ns, minlength=n_ph * M)
+    period = np.maximum(busy.reshape(n_ph, M).max(axis=1),
+                        np.bincount(phase, weights=between_ns, minlength=n_ph))
+    pipe = first + (batch - 1) * period
+    scale = np.divide(pipe, batch * first, out=np.ones(n_ph), where=first > 0)
+    return timeline(sched, step_ns * scale[phase], load_ns, batch, between_ns * scale[phase])

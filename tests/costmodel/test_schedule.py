@@ -164,3 +164,21 @@ def test_pinned_images_are_checked():
         cost((b, p), w, tiny_arch(1), pinned=(5,))
     with pytest.raises(ValueError, match="leave no array of the 1 to rotate"):
         cost((b, p), w, tiny_arch(1), pinned=(0,))
+
+
+def test_the_layers_of_a_phase_pipeline_over_the_batch():
+    """Four one-array layers (150 ns each) on a bank of 3: images 0 and 1 pinned, 2 and 3
+    rotate through one slot. Phase 0 (layers 0 and 1, nothing loaded) pipelines over a
+    batch of 4: 2 x 150 for the first input, then 150 per input; phases 1 and 2 load an
+    image (40 ns) then run 4 x 150. Latency (per inference of the batch) stays the
+    sequential one; throughput is the pipelined batch's."""
+    N, t = 4, 3 * T_OP
+    w = fc_layers(4, vectors=3)
+    b, p = blocks_of([0, 1, 2, 3], [0] * 4, [0] * 4)
+    r = cost((b, p), w, tiny_arch(3, **{"schedule.batch": N}), baseline=False,
+             pinned=[0, 1]).totals
+    assert r["latency_ns"] == pytest.approx((4 * N * t + 2 * LOAD_NS) / N)
+    batch_ns = (2 * t + (N - 1) * t) + 2 * (LOAD_NS + N * t)
+    assert r["throughput_inf_per_s"] == pytest.approx(N * 1e9 / batch_ns)
+    one = cost((b, p), w, tiny_arch(3), baseline=False, pinned=[0, 1]).totals
+    assert one["throughput_inf_per_s"] == pytest.approx(1e9 / one["latency_ns"])
