@@ -247,20 +247,23 @@ def _fixed(blocks, workload, arch) -> dict:
 
 
 def macro_positions(sched, slots, n_images: int, depth: int):
-    """(macro of each image while pinned, macro of each rotating slot, macros powered).
+    """(macro of each image while pinned, macro of each rotating slot, macros powered,
+    depth).
 
     When everything fits, ``slots`` (default: stacked, or one macro per image at depth 1)
     places the images. Else the pinned images fill the bank's slots in order, macro by
     macro, and the rotating slots follow them."""
     if sched.fits:
+        if slots is None and depth == 1:            # every image its own array
+            return np.arange(max(1, n_images)), np.zeros(0, dtype=np.int64), n_images, 1
         if slots is None:
             slots = depth_slots.stacked(n_images, depth)
         return slots.macro.astype(np.int64), np.zeros(0, dtype=np.int64), \
-            slots.macros_used
+            slots.macros_used, depth
     P, R = sched.pinned_arrays, sched.rotating_arrays
     pin_macro = np.zeros(max(1, n_images), dtype=np.int64)
     pin_macro[list(sched.pinned)] = np.arange(P) // depth
-    return pin_macro, (P + np.arange(R)) // depth, -(-(P + R) // depth)
+    return pin_macro, (P + np.arange(R)) // depth, -(-(P + R) // depth), depth
 
 
 def _steps(sched, t_group, g_layer, g_image, n_images, macros):
@@ -290,15 +293,18 @@ def _steps(sched, t_group, g_layer, g_image, n_images, macros):
     e_macro = np.concatenate([rot_macro[sched.step_slot], pin_macro[g_image[pin]]])
     e_t = np.concatenate([t_img, t_group[pin]])
     keep = e_step >= 0                       # layers left out of the order have no step
-    M = int(e_macro.max()) + 1 if e_macro.size else 1
-    uniq, inv = np.unique(e_step[keep] * M + e_macro[keep], return_inverse=True)
-    step_ns = np.zeros(n)
-    per_macro = np.bincount(inv.ravel(), weights=e_t[keep])
-    np.maximum.at(step_ns, uniq // M, per_macro)
+    e_step, e_macro, e_t = e_step[keep], e_macro[keep], e_t[keep]
+    if macros[3] > 1:                        # slots of a macro: their times add
+        M = int(e_macro.max()) + 1 if e_macro.size else 1
+        uniq, inv = np.unique(e_step * M + e_macro, return_inverse=True)
+        e_step, e_macro = uniq // M, uniq % M
+        e_t = np.bincount(inv.ravel(), weights=e_t)
+    step_ns = np.zeros(n)                    # depth 1: one entry per (step, array)
+    np.maximum.at(step_ns, e_step, e_t)
     first_of = np.repeat(first, np.diff(np.r_[first, n]))
     wave = (img_step - first_of[img_step]) if n else img_step
     waves = np.bincount(sched.step_layer[sizes > 0], minlength=n_layers)
-    return step_ns, waves, (img_key, wave), (uniq // M, uniq % M, per_macro)
+    return step_ns, waves, (img_key, wave), (e_step, e_macro, e_t)
 
 
 def _merge_outputs(blocks, packing, wave_keys, waves, n_layers):

@@ -248,6 +248,8 @@ def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns, events=N
     marked overlapped starts with the previous step, else after it. ``between_ns[k]`` is
     work on the digital engine that runs after step k. ``events``, a list, receives per
     step (load start, load end, compute start, compute end) in ns."""
+    if not sched.overlapped.any():      # every load waits for the step before it
+        return _serial_timeline(step_ns, load_ns, batch, between_ns, events)
     t = 0.0                   # end of the compute so far
     load_end = 0.0            # the write port is busy until then
     prev_start = 0.0
@@ -263,6 +265,19 @@ def timeline(sched: Schedule, step_ns, load_ns, batch: int, between_ns, events=N
         if events is not None:
             events.append((start_load, load_end, start, start + batch * compute))
     return t
+
+
+def _serial_timeline(step_ns, load_ns, batch: int, between_ns, events) -> float:
+    """:func:`timeline` when no load overlaps: load, compute, digital work, in turn."""
+    load = np.asarray(load_ns, dtype=float)
+    run = batch * np.asarray(step_ns, dtype=float)
+    end = np.cumsum(load + run + batch * np.asarray(between_ns, dtype=float))
+    if events is not None and end.size:
+        start_load = end - (load + run + batch * np.asarray(between_ns, dtype=float))
+        start = start_load + load
+        events.extend(zip(start_load.tolist(), start.tolist(), start.tolist(),
+                          (start + run).tolist()))
+    return float(end[-1]) if end.size else 0.0
 
 
 def pipelined_batch_ns(sched: Schedule, step_ns, load_ns, batch: int, between_ns,
