@@ -13,13 +13,20 @@ from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 
-from marp._kernels.rects cimport Candidate
+from marp._kernels.rects cimport Candidate, better, cand_reset
+from marp._kernels.maxrects cimport MaxRects, mr_init, mr_free, mr_find, mr_place
 from marp._kernels.engine cimport Packer, packer_init, packer_free, packer_reset, packer_insert
 
 cdef enum:
     MAX_SUBSET = 4      # arrays taken by one move
     ELIMINATION_TRIES = 2
     N_KEYS = 6          # random, area, height, width, perimeter, max side
+    LEAST_POOL = 8      # half the moves draw partners among the 8 least-filled bins
+    DRAIN_ONE_IN = 3    # one move in 3 drains an item of the least-filled bin
+    DRAIN_TRIES = 8     # bins tried for it
+    GLOBAL_ONE_IN = 6   # one repack in 6 (of at most GLOBAL_MAX_ITEMS items) is global
+    GLOBAL_MAX_ITEMS = 160
+    N_MR_RULES = 5
 
 
 cdef inline unsigned long long rng_next(unsigned long long* s) noexcept nogil:
@@ -89,6 +96,14 @@ ctypedef struct Work:
     int* y
     signed char* rot
     long long* area            # per bin
+    int* head                  # per bin: its first item (-1: none); items chain by nxt
+    int* nbig                  # per bin: items over half the array both ways (such a bin
+                               # is hardly ever emptied: no other big item can join it)
+    const int* w               # item sizes and the array size, for big_item
+    const int* h
+    int W
+    int H
+    int* nxt                   # per item: the next item of its bin (-1: the last)
     int n_bins
     # scratch for one move
     int* items
@@ -136,14 +151,89 @@ cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int famil
     return p.n_bins
 
 
+cdef int repack_global(const int* w, const int* h, Work* s, int m, int rule,
+                       int max_bins) noexcept nogil:
+    """Like repack, but each step places, over every open bin and every item left, the
+    (item, position) of the best score under the maximal-rectangles rule; a bin opens
+    only when nothing fits in the open ones (one bin is filled at a time)."""
+    cdef MaxRects gb[MAX_SUBSET]
+    cdef int n_open = 0, left = m, j, b, bj, bb, i, ww, hh, turn, status = 0
+    cdef Candidate best, c
+    for j in range(m):
+        s.keys[j] = 0
+    for b in range(max_bins):
+        s.sub_area[b] = 0
+    while left > 0:
+        if (left & 63) == 0 and s.deadline >= 0 and now_seconds() > s.deadline:
+            status = -3
+            break
+        cand_reset(&best)
+        bj = -1
+        bb = -1
+        for b in range(n_open):
+            for j in range(m):
+                if s.keys[j]:
+                    continue
+                i = s.items[j]
+                turn = s.rotation and (s.turn == NULL or s.turn[i] != 0)
+                cand_reset(&c)
+                mr_find(&gb[b], w[i], h[i], rule, turn, &c)
+                if better(c.s1, c.s2, best.s1, best.s2):
+                    best = c
+                    bj = j
+                    bb = b
+        if bj < 0:
+            if n_open == max_bins:
+                status = -1
+                break
+            if mr_init(&gb[n_open], s.W, s.H, rule == 4) != 0:
+                status = -2
+                break
+            n_open += 1
+            continue
+        i = s.items[bj]
+        ww = h[i] if best.rotated else w[i]
+        hh = w[i] if best.rotated else h[i]
+        if mr_place(&gb[bb], best.x, best.y, ww, hh) != 0:
+            status = -2
+            break
+        s.keys[bj] = 1
+        s.sub_bin[bj] = bb
+        s.sub_x[bj] = best.x
+        s.sub_y[bj] = best.y
+        s.sub_rot[bj] = best.rotated
+        s.sub_area[bb] += <long long> w[i] * h[i]
+        left -= 1
+    for b in range(n_open):
+        mr_free(&gb[b])
+    return n_open if status == 0 else status
+
+
+cdef int repack_any(Packer* p, const int* w, const int* h, Work* s, int m,
+                    const int* heur, int n_heur, int max_bins,
+                    unsigned long long* rng) noexcept nogil:
+    """A repack with a random heuristic of the portfolio, or now and then the global
+    maximal-rectangles repack (small subsets only: it is quadratic in the items)."""
+    cdef int hz
+    if m <= GLOBAL_MAX_ITEMS and rng_int(rng, GLOBAL_ONE_IN) == 0:
+        return repack_global(w, h, s, m, rng_int(rng, N_MR_RULES), max_bins)
+    hz = rng_int(rng, n_heur)
+    return repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], max_bins)
+
+
 cdef void drop_bin(Work* s, int gone) noexcept nogil:
     """Remove empty bin gone; the highest-numbered bin takes its number."""
     cdef int i, last = s.n_bins - 1
     if gone != last:
-        for i in range(s.n_items):
-            if s.bin_of[i] == last:
-                s.bin_of[i] = gone
+        i = s.head[last]
+        while i >= 0:
+            s.bin_of[i] = gone
+            i = s.nxt[i]
+        s.head[gone] = s.head[last]
+        s.nbig[gone] = s.nbig[last]
         s.area[gone] = s.area[last]
+    s.head[last] = -1
+    s.nbig[last] = 0
     s.area[last] = 0
     s.n_bins -= 1
 
@@ -151,10 +241,17 @@ cdef void drop_bin(Work* s, int gone) noexcept nogil:
 cdef void apply(Work* s, int m, int* chosen, int k_used, int k_old) noexcept nogil:
     """Write a subset repack (k_used bins) over the k_old chosen bins and drop the chosen
     bins left empty, highest number first (so the bin moved into a gap is never empty)."""
-    cdef int j, i, t
+    cdef int j, i, t, b
+    for j in range(k_old):
+        s.head[chosen[j]] = -1
+        s.nbig[chosen[j]] = 0
     for j in range(m):
         i = s.items[j]
-        s.bin_of[i] = chosen[s.sub_bin[j]]
+        b = chosen[s.sub_bin[j]]
+        s.nbig[b] += big_item(s, i)
+        s.bin_of[i] = b
+        s.nxt[i] = s.head[b]
+        s.head[b] = i
         s.x[i] = s.sub_x[j]
         s.y[i] = s.sub_y[j]
         s.rot[i] = s.sub_rot[j]
@@ -171,18 +268,28 @@ cdef void apply(Work* s, int m, int* chosen, int k_used, int k_old) noexcept nog
         drop_bin(s, chosen[j])
 
 
+cdef inline int big_item(const Work* s, int i) noexcept nogil:
+    return 2 * s.w[i] > s.W and 2 * s.h[i] > s.H
+
+
+cdef inline long long target_key(const Work* s, int b) noexcept nogil:
+    """Bins without a big item first (they can be emptied), then by fill."""
+    return s.area[b] + (<long long> s.W * s.H if s.nbig[b] > 0 else 0)
+
+
 cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil:
-    """The least-filled bin, or one of the three least filled one time in five."""
+    """The bin to empty: the least-filled bin without a big item (the least filled of
+    all when every bin has one), or one of the three first one time in five."""
     cdef int b, best = 0, second = -1, third = -1
     for b in range(1, s.n_bins):
-        if s.area[b] < s.area[best]:
+        if target_key(s, b) < target_key(s, best):
             third = second
             second = best
             best = b
-        elif second < 0 or s.area[b] < s.area[second]:
+        elif second < 0 or target_key(s, b) < target_key(s, second):
             third = second
             second = b
-        elif third < 0 or s.area[b] < s.area[third]:
+        elif third < 0 or target_key(s, b) < target_key(s, third):
             third = b
     if rng_int(rng, 5) == 0:
         b = rng_int(rng, 3)
@@ -191,6 +298,40 @@ cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil:
         if b == 2 and third >= 0:
             return third
     return best
+
+
+cdef int fill_least(const Work* s, int* chosen, int j, int k,
+                    unsigned long long* rng) noexcept nogil:
+    """Partners among the LEAST_POOL least-filled bins (those with the most room), drawn
+    at random; returns the new count in chosen."""
+    cdef int pool[LEAST_POOL]
+    cdef int n_pool = 0, b, i, t, dup, tries
+    for b in range(s.n_bins):
+        if b == chosen[0]:
+            continue
+        if n_pool < LEAST_POOL:
+            i = n_pool
+            n_pool += 1
+        elif s.area[b] < s.area[pool[n_pool - 1]]:
+            i = n_pool - 1
+        else:
+            continue
+        while i > 0 and s.area[pool[i - 1]] > s.area[b]:
+            pool[i] = pool[i - 1]
+            i -= 1
+        pool[i] = b
+    tries = 0
+    while j < k and tries < 4 * LEAST_POOL and n_pool > 0:
+        tries += 1
+        t = pool[rng_int(rng, n_pool)]
+        dup = 0
+        for i in range(j):
+            if chosen[i] == t:
+                dup = 1
+        if not dup:
+            chosen[j] = t
+            j += 1
+    return j
 
 
 cdef long long min_area(const Work* s) noexcept nogil:
@@ -203,14 +344,106 @@ cdef long long min_area(const Work* s) noexcept nogil:
 
 
 cdef int gather(Work* s, const int* chosen, int k) noexcept nogil:
+    """The items of the chosen bins, in item order (so a move does not depend on the
+    order of the bins' chains)."""
     cdef int i, j, m = 0
-    for i in range(s.n_items):
-        for j in range(k):
-            if s.bin_of[i] == chosen[j]:
-                s.items[m] = i
-                m += 1
-                break
+    for j in range(k):
+        i = s.head[chosen[j]]
+        while i >= 0:
+            s.items[m] = i
+            m += 1
+            i = s.nxt[i]
+    sort_ints(s.items, m)
     return m
+
+
+cdef void sort_ints(int* a, int m) noexcept nogil:
+    """Ascending, in place (shell sort: subsets are small, no allocation)."""
+    cdef int gap = 1, i, j, t
+    while gap < m // 3:
+        gap = 3 * gap + 1
+    while gap >= 1:
+        for i in range(gap, m):
+            t = a[i]
+            j = i
+            while j >= gap and a[j - gap] > t:
+                a[j] = a[j - gap]
+                j -= gap
+            a[j] = t
+        gap //= 3
+
+
+cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
+               unsigned long long* rng) noexcept nogil:
+    """Move one item of the least-filled bin into another bin with room for its area
+    (that bin's items and the item repacked into one bin): the least-filled bin only
+    empties, and is eliminated when its last item leaves. Returns 1 when a bin was
+    eliminated, 0 otherwise, -2 out of memory, -3 past the deadline."""
+    cdef int b0 = least_filled(s, rng)
+    cdef int count = 0, i, j, k, t, q, m, hz, used, item = -1
+    cdef long long a_item, cap = <long long> p.W * p.H
+    i = s.head[b0]
+    while i >= 0:
+        count += 1
+        i = s.nxt[i]
+    k = rng_int(rng, count)
+    i = s.head[b0]
+    for j in range(k):
+        i = s.nxt[i]
+    item = i
+    a_item = <long long> w[item] * h[item]
+    for t in range(DRAIN_TRIES):
+        q = rng_int(rng, s.n_bins)
+        if q == b0 or cap - s.area[q] < a_item:
+            continue
+        m = 0
+        i = s.head[q]
+        while i >= 0:
+            s.items[m] = i
+            m += 1
+            i = s.nxt[i]
+        s.items[m] = item
+        m += 1
+        sort_ints(s.items, m)
+        order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
+        hz = rng_int(rng, n_heur)
+        used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], 1)
+        if used <= -2:
+            return used
+        if used != 1:
+            continue
+        unlink(s, b0, item)               # the item leaves b0 for q
+        s.area[b0] -= a_item
+        s.area[q] += a_item
+        s.nbig[b0] -= big_item(s, item)
+        s.nbig[q] += big_item(s, item)
+        s.bin_of[item] = q
+        s.nxt[item] = s.head[q]
+        s.head[q] = item
+        for j in range(m):
+            i = s.items[j]
+            s.x[i] = s.sub_x[j]
+            s.y[i] = s.sub_y[j]
+            s.rot[i] = s.sub_rot[j]
+        if s.head[b0] < 0:
+            drop_bin(s, b0)
+            return 1
+        return 0
+    return 0
+
+
+cdef void unlink(Work* s, int b, int item) noexcept nogil:
+    """Take item out of bin b's chain."""
+    cdef int i = s.head[b], prev = -1
+    while i >= 0 and i != item:
+        prev = i
+        i = s.nxt[i]
+    if i < 0:
+        return
+    if prev < 0:
+        s.head[b] = s.nxt[i]
+    else:
+        s.nxt[prev] = s.nxt[i]
 
 
 cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
@@ -224,6 +457,8 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     cdef long long before, after, rest
     chosen[0] = least_filled(s, rng)
     j = 1
+    if rng_int(rng, 2) == 0:
+        j = fill_least(s, chosen, j, k, rng)
     while j < k:
         t = rng_int(rng, s.n_bins)
         dup = 0
@@ -236,16 +471,14 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     m = gather(s, chosen, k)
     for t in range(ELIMINATION_TRIES):
         order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
-        hz = rng_int(rng, n_heur)
-        used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], k - 1)
+        used = repack_any(p, w, h, s, m, heur, n_heur, k - 1, rng)
         if used <= -2:
             return used
         if used >= 0:
             apply(s, m, chosen, used, k)
             return 1
     order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
-    hz = rng_int(rng, n_heur)
-    used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], k)
+    used = repack_any(p, w, h, s, m, heur, n_heur, k, rng)
     if used <= -2:
         return used
     if used < 0:
@@ -301,13 +534,20 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     s.rotation = rotation
     s.turn = &may_turn[0] if may_turn is not None and may_turn.shape[0] > 0 else NULL
     s.area = <long long*> malloc(n_bins * sizeof(long long))
+    s.head = <int*> malloc(n_bins * sizeof(int))
+    s.nbig = <int*> malloc(n_bins * sizeof(int))
+    s.w = &widths[0]
+    s.h = &heights[0]
+    s.W = W
+    s.H = H
+    s.nxt = <int*> malloc(max(1, n) * sizeof(int))
     s.items = <int*> malloc(n * sizeof(int))
     s.keys = <long long*> malloc(n * sizeof(long long))
     s.sub_bin = <int*> malloc(n * sizeof(int))
     s.sub_x = <int*> malloc(n * sizeof(int))
     s.sub_y = <int*> malloc(n * sizeof(int))
     s.sub_rot = <signed char*> malloc(n * sizeof(signed char))
-    if (s.area == NULL or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
+    if (s.area == NULL or s.head == NULL or s.nbig == NULL or s.nxt == NULL or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
             or s.sub_x == NULL or s.sub_y == NULL or s.sub_rot == NULL
             or packer_init(&p, W, H, heuristics[0], heuristics[1], rotation,
                            heuristics[2], MAX_SUBSET) != 0):
@@ -316,14 +556,24 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
         if status == 0:
             for i in range(n_bins):
                 s.area[i] = 0
-            for i in range(s.n_items):
+                s.head[i] = -1
+                s.nbig[i] = 0
+            for i in range(s.n_items - 1, -1, -1):     # chains in item order
                 s.area[s.bin_of[i]] += <long long> widths[i] * heights[i]
+                s.nxt[i] = s.head[s.bin_of[i]]
+                s.head[s.bin_of[i]] = i
+                s.nbig[s.bin_of[i]] += big_item(&s, i)
             s.deadline = now_seconds() + max_seconds if max_seconds >= 0 else -1.0
             while (s.n_bins > lower_bound and s.n_bins >= 2
                    and (max_iterations < 0 or it < max_iterations)):
                 if s.deadline >= 0 and now_seconds() > s.deadline:
                     break
-                status = move(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur, &rng)
+                if rng_int(&rng, DRAIN_ONE_IN) == 0:
+                    status = drain(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
+                                   &rng)
+                else:
+                    status = move(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
+                                  &rng)
                 if status == -3:
                     status = 0
                     break
@@ -332,6 +582,9 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
                     break
             packer_free(&p)
     free(s.area)
+    free(s.head)
+    free(s.nbig)
+    free(s.nxt)
     free(s.items)
     free(s.keys)
     free(s.sub_bin)
