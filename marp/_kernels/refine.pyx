@@ -24,7 +24,7 @@ cdef enum:
     LEAST_POOL = 8      # half the moves draw partners among the 8 least-filled bins
     DRAIN_ONE_IN = 3    # one move in 3 drains an item of the least-filled bin
     DRAIN_TRIES = 8     # bins tried for it
-    GLOBAL_ONE_IN = 6   # one repack in 6 (of at most GLOBAL_MAX_ITEMS items) is global
+    GLOBAL_ONE_IN = 3   # one repack in 3 (of at most GLOBAL_MAX_ITEMS items) is global
     GLOBAL_MAX_ITEMS = 160
     N_MR_RULES = 5
 
