@@ -25,7 +25,8 @@ SCHEMA = {
     "aimc": {
         "array_rows": (INT, 1, MAX_SIDE, False, "wordlines (inputs) per array"),
         "array_cols": (INT, 1, MAX_SIDE, False, "bitlines (outputs) per array"),
-        "arrays": (INT, 1, None, False, "arrays (macros) in the bank"),
+        "arrays": (INT, 1, None, False, "arrays (macros) in the bank; aimc.macros is "
+                   "the same key"),
         "depth": (INT, 1, 4096, False, "weight slots behind each cell (ZigZag-IMC's "
                   "cell-group depth M): the slots of an array share its DACs, ADCs and "
                   "op, one computes at a time; 1: a flat array"),
@@ -81,6 +82,8 @@ SCHEMA = {
 TOP_KEYS = {"name": STR, "description": STR}
 # keys a config may leave out (added after configs were written): their value then
 OPTIONAL = {("aimc", "depth"): 1}
+# other names of a key: ZigZag-IMC speaks of macros; an array of depth M is one
+ALIASES = {("aimc", "macros"): "arrays"}
 
 
 class AimcPhysics:
@@ -204,7 +207,7 @@ class Arch:
             if section not in SCHEMA or not key:
                 raise ArchError(self.source, [f"{path}: not a key (expected section.key, "
                                               f"sections {', '.join(SCHEMA)})"])
-            doc[section][key] = value
+            doc[section][ALIASES.get((section, key), key)] = value
         return from_dict(doc, source=f"{self.source} (modified)")
 
     def geometry_values(self, rows=None, cols=None) -> dict:
@@ -251,6 +254,21 @@ def _check_value(path, value, spec, problems):
             problems.append(f"{path}: {value} out of range (expected {bounds}; {what})")
 
 
+def _resolve_aliases(section: str, body: dict, problems: list) -> dict:
+    """``body`` with each alias (``aimc.macros``) under its key (``aimc.arrays``); both
+    given with different values is a problem."""
+    for (sec, alias), key in ALIASES.items():
+        if sec != section or alias not in body:
+            continue
+        body = dict(body)
+        value = body.pop(alias)
+        if key in body and body[key] != value:
+            problems.append(f"{section}.{alias}: {value!r} differs from {section}.{key} "
+                            f"{body[key]!r} (the same key: give one)")
+        body[key] = value
+    return body
+
+
 def from_dict(doc: dict, source: str = "<dict>") -> Arch:
     """Validate a parsed config and build an Arch; ArchError lists every problem."""
     problems = []
@@ -267,6 +285,7 @@ def from_dict(doc: dict, source: str = "<dict>") -> Arch:
             problems.append(f"{section}: missing section" if body is None else
                             f"{section}: expected a mapping, got {type(body).__name__}")
             continue
+        body = _resolve_aliases(section, body, problems)
         for key in body:
             if key not in keys:
                 problems.append(f"{section}.{key}: unknown key")

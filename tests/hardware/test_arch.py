@@ -140,3 +140,15 @@ def test_depth_is_optional_and_checked(tmp_path):
     assert wp.macros_for(29) == 2
     with pytest.raises(ArchError, match=r"aimc.depth: 0 out of range \(expected >= 1"):
         load_arch(config(tmp_path, lambda d: d["aimc"].update(depth=0)))
+
+
+def test_macros_is_another_name_for_arrays(tmp_path):
+    """ZigZag-IMC's word: aimc.macros sets aimc.arrays (one key, two names)."""
+    wp = load_arch("zigzag_wp_aimc", {"aimc.macros": 3}).aimc
+    assert (wp.arrays, wp.macros, wp.slots) == (3, 3, 84)
+
+    def rename(d):
+        d["aimc"]["macros"] = d["aimc"].pop("arrays")
+    assert load_arch(config(tmp_path, rename)).aimc.arrays == 16
+    with pytest.raises(ArchError, match="aimc.macros: 4 differs from aimc.arrays 16"):
+        load_arch(config(tmp_path, lambda d: d["aimc"].update(macros=4)))
