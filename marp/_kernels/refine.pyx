@@ -305,7 +305,7 @@ cdef int fill_least(const Work* s, int* chosen, int j, int k,
     """Partners among the LEAST_POOL least-filled bins (those with the most room), drawn
     at random; returns the new count in chosen."""
     cdef int pool[LEAST_POOL]
-    cdef int n_pool = 0, b, i, t, dup, tries
+    cdef int n_pool = 0, b, i, tries
     for b in range(s.n_bins):
         if b == chosen[0]:
             continue
@@ -323,15 +323,18 @@ cdef int fill_least(const Work* s, int* chosen, int j, int k,
     tries = 0
     while j < k and tries < 4 * LEAST_POOL and n_pool > 0:
         tries += 1
-        t = pool[rng_int(rng, n_pool)]
-        dup = 0
-        for i in range(j):
-            if chosen[i] == t:
-                dup = 1
-        if not dup:
-            chosen[j] = t
-            j += 1
+        j = add_new(chosen, j, pool[rng_int(rng, n_pool)])
     return j
+
+
+cdef inline int add_new(int* chosen, int j, int t) noexcept nogil:
+    """Append bin t to chosen[:j] unless it is there; returns the new count."""
+    cdef int i
+    for i in range(j):
+        if chosen[i] == t:
+            return j
+    chosen[j] = t
+    return j + 1
 
 
 cdef long long min_area(const Work* s) noexcept nogil:
@@ -396,12 +399,7 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
         q = rng_int(rng, s.n_bins)
         if q == b0 or cap - s.area[q] < a_item:
             continue
-        m = 0
-        i = s.head[q]
-        while i >= 0:
-            s.items[m] = i
-            m += 1
-            i = s.nxt[i]
+        m = gather(s, &q, 1)
         s.items[m] = item
         m += 1
         sort_ints(s.items, m)
@@ -453,21 +451,14 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     cdef int chosen[MAX_SUBSET]
     cdef int k_max = s.n_bins if s.n_bins < MAX_SUBSET else MAX_SUBSET
     cdef int k = 2 + rng_int(rng, k_max - 1)
-    cdef int j, i, m, t, used, hz, dup
+    cdef int j, i, m, t, used, dup
     cdef long long before, after, rest
     chosen[0] = least_filled(s, rng)
     j = 1
     if rng_int(rng, 2) == 0:
         j = fill_least(s, chosen, j, k, rng)
     while j < k:
-        t = rng_int(rng, s.n_bins)
-        dup = 0
-        for i in range(j):
-            if chosen[i] == t:
-                dup = 1
-        if not dup:
-            chosen[j] = t
-            j += 1
+        j = add_new(chosen, j, rng_int(rng, s.n_bins))
     m = gather(s, chosen, k)
     for t in range(ELIMINATION_TRIES):
         order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)

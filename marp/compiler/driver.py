@@ -22,7 +22,7 @@ from marp.compiler.options import CompileOptions, example_models  # noqa: F401 (
 from marp.compiler.search import (InfeasibleError, fewest_arrays, spread_layer_tiles,
                                   spreading_sequence)
 from marp.costmodel.accounting import block_costs, cost, one_to_one
-from marp.packing.depth import assign_slots, verify_slots
+from marp.packing.depth import assign_slots
 from marp.packing.packer import pack
 from marp.packing.verifier import verify
 from marp.workload.layers import Workload
@@ -196,11 +196,11 @@ def _slots(blocks, placed, workload, arch, opts: CompileOptions):
     a = arch.aimc
     if a.depth == 1 or placed.arrays_used > a.slots:
         return None
-    time = block_costs(blocks, arch)[0] * workload.layers.vectors[blocks.layer]
-    slots = assign_slots(placed.arrays_used, a.depth, a.arrays, opts.slot_policy,
-                         image=placed.array, layer=blocks.layer, time=time)
-    verify_slots(slots, placed.arrays_used, a.arrays)
-    return slots
+    time = None                 # only "spread" weighs the blocks; cost() verifies the slots
+    if opts.slot_policy == "spread":
+        time = block_costs(blocks, arch)[0] * workload.layers.vectors[blocks.layer]
+    return assign_slots(placed.arrays_used, a.depth, a.arrays, opts.slot_policy,
+                        image=placed.array, layer=blocks.layer, time=time)
 
 
 def _fit_bank(blocks, placed, combined, order, arch, opts: CompileOptions, memo=None):

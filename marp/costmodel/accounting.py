@@ -34,10 +34,11 @@ physics of one array op are methods of ``arch.aimc``):
   phase (the steps from one load to the next) pipeline over the batch: one input through
   the phase, then one more per period of its busiest macro or of the digital engine
   (:func:`marp.costmodel.schedule.pipelined_batch_ns`); with N = 1, 1 / latency.
+  Leakage: static power of the powered arrays (or macros) and the engine over the
+  latency, shared out by layer time.
 * Macros with depth (``aimc.depth`` M > 1): the M images (slots) of a macro share its
   DACs, ADCs and op; a step's images on one macro serialise, macros run in parallel
-  (:func:`macro_positions` says which macro each image is on). Leakage: static power of the
-  powered arrays (min(A, B)) and the engine over the latency, shared out by layer time.
+  (:func:`macro_positions` says which macro each image is on).
 """
 from __future__ import annotations
 

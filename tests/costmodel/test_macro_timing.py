@@ -8,7 +8,7 @@ import marp
 from marp.costmodel.accounting import cost
 from marp.packing.depth import Slots
 from marp.workload.layers import Layers, Workload
-from marp.workload.lowering import Blocks
+from tiny_blocks import blocks_of
 
 T_OP = 50.0
 
@@ -30,34 +30,19 @@ def fc(n_layers, vectors=3):
     return Workload("fcs", "t", Layers.from_records(recs))
 
 
-def tiles(layers, row_tiles):
-    """One full 8x8 block per entry, each alone in its own image."""
-    i32 = lambda v: np.array(v, dtype=np.int32)        # noqa: E731
-    n = len(layers)
-    b = Blocks(layer=i32(layers), job=i32([0] * n), slice=i32([-1] * n),
-               row_tile=i32(row_tiles), col_tile=i32([0] * n), height=i32([8] * n),
-               width=i32([8] * n), useful_cells=np.full(n, 64, dtype=np.int64),
-               array_rows=8, array_cols=8, layer_slices=np.full(max(layers) + 1, 2),
-               digital_layers=np.zeros(0, dtype=np.int64), depthwise="digital",
-               slice_layout="adjacent")
-    p = marp.Packing.from_placements(np.arange(n), np.zeros(n), np.zeros(n), b.width,
-                                     b.height, shape=(8, 8))
-    return b, p
-
-
 def compute_ns(report):
     return float(report.layers["time_ns"].sum())
 
 
 def test_two_tiles_in_two_slots_of_one_macro_take_the_sum():
-    b, p = tiles([0, 0], [0, 1])           # one layer, two row tiles, 3 vectors each
+    b, p = blocks_of([0, 0], [0, 1], [0, 0])     # one layer, two row tiles, 3 vectors each
     r = cost((b, p), fc(1), tiny_arch(1, 2), baseline=False)
     assert compute_ns(r) == pytest.approx(2 * 3 * T_OP)
     assert r.totals["macros_used"] == 1 and r.totals["bank_slots"] == 2
 
 
 def test_two_tiles_in_two_macros_take_the_max():
-    b, p = tiles([0, 0], [0, 1])
+    b, p = blocks_of([0, 0], [0, 1], [0, 0])
     spread = Slots(np.array([0, 1], dtype=np.int32), np.zeros(2, dtype=np.int32), 2)
     r = cost((b, p), fc(1), tiny_arch(2, 2), baseline=False, slots=spread)
     assert compute_ns(r) == pytest.approx(3 * T_OP)
@@ -65,7 +50,7 @@ def test_two_tiles_in_two_macros_take_the_max():
 
 
 def test_depth_one_is_the_flat_model():
-    b, p = tiles([0, 0, 1], [0, 1, 0])
+    b, p = blocks_of([0, 0, 1], [0, 1, 0], [0, 0, 0])
     flat = cost((b, p), fc(2), tiny_arch(3, 1), baseline=False).totals
     assert flat["latency_ns"] == pytest.approx(
         cost((b, p), fc(2), marp.load_arch("qracc").with_values(
@@ -78,14 +63,14 @@ def test_depth_one_is_the_flat_model():
 def test_layers_on_one_macro_are_sequential_anyway():
     """Two one-tile layers in two slots of one macro: each layer's time is its tile's,
     the inference the sum, as on two flat arrays (the layers run in turn)."""
-    b, p = tiles([0, 1], [0, 0])
+    b, p = blocks_of([0, 1], [0, 0], [0, 0])
     r = cost((b, p), fc(2), tiny_arch(1, 2), baseline=False)
     assert compute_ns(r) == pytest.approx(2 * 3 * T_OP)
 
 
 def test_a_mapping_larger_than_every_slot_goes_through_the_schedule():
     """Three images on one macro of two slots: one image is written per inference."""
-    b, p = tiles([0, 1, 2], [0, 0, 0])
+    b, p = blocks_of([0, 1, 2], [0, 0, 0], [0, 0, 0])
     t = cost((b, p), fc(3), tiny_arch(1, 2), baseline=False).totals
     assert t["cells_written_per_inference"] > 0 and t["phases"] >= 1
     fits = cost((b, p), fc(3), tiny_arch(2, 2), baseline=False).totals
@@ -93,7 +78,7 @@ def test_a_mapping_larger_than_every_slot_goes_through_the_schedule():
 
 
 def test_slots_for_another_depth_are_refused():
-    b, p = tiles([0, 0], [0, 1])
+    b, p = blocks_of([0, 0], [0, 1], [0, 0])
     wrong = Slots(np.array([0, 0], dtype=np.int32), np.array([0, 1], dtype=np.int32), 4)
     with pytest.raises(ValueError, match="depth 4"):
         cost((b, p), fc(1), tiny_arch(1, 2), slots=wrong)

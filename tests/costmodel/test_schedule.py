@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import marp
 from marp.costmodel.accounting import cost
 from marp.workload.layers import Layers, Workload
-from marp.workload.lowering import Blocks
+from tiny_blocks import blocks_of
 
 T_OP, T_ROW, E_WRITE, E_DRAM = 50.0, 5.0, 0.011875, 20.0      # qracc's numbers
 
@@ -28,21 +28,6 @@ def fc_layers(n, vectors=3):
                  rows=8, cols=4, vectors=vectors, macs=vectors * 32, weights=32,
                  weight_bits=8, weight_path="init->MatMul", node_index=i) for i in range(n)]
     return Workload("fcs", "t", Layers.from_records(recs))
-
-
-def blocks_of(layers, row_tiles, col_tiles):
-    """One 8x8 block per entry, each alone in its own image."""
-    i32 = lambda v: np.array(v, dtype=np.int32)        # noqa: E731
-    n = len(layers)
-    b = Blocks(layer=i32(layers), job=i32([0] * n), slice=i32([-1] * n),
-               row_tile=i32(row_tiles), col_tile=i32(col_tiles), height=i32([8] * n),
-               width=i32([8] * n), useful_cells=np.full(n, 64, dtype=np.int64),
-               array_rows=8, array_cols=8, layer_slices=np.full(max(layers) + 1, 2),
-               digital_layers=np.zeros(0, dtype=np.int64), depthwise="digital",
-               slice_layout="adjacent")
-    p = marp.Packing.from_placements(np.arange(n), np.zeros(n), np.zeros(n), b.width,
-                                     b.height, shape=(8, 8))
-    return b, p
 
 
 LOAD_NS = 8 * T_ROW              # 8 rows written; fetching 64 bits takes 0.6 ns, less
