@@ -2,7 +2,7 @@
 """Multi-array packing: item loop, bin (array) selection, and the bin max-tree."""
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memset, memcpy
-from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+from marp._kernels.common cimport now_seconds
 
 from marp._kernels.rects cimport (Candidate, cand_reset, cand_found, better, level_of,
                                   stair_close)
@@ -250,12 +250,6 @@ cdef int packer_insert(Packer* p, int w, int h, int* out_bin, Candidate* out) no
         bin_find(p, b, w, h, out)
     out_bin[0] = b
     return -1 if place(p, b, out, w, h) != 0 else 0
-
-
-cdef double now_seconds() noexcept nogil:
-    cdef timespec ts
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec + ts.tv_nsec * 1e-9
 
 
 def pack_ordered(const int[::1] widths, const int[::1] heights, const int[::1] order,

@@ -5,48 +5,38 @@ A move takes the least-filled array (or, sometimes, another of the least filled)
 3 other random arrays and repacks their items from scratch in a random order with a
 random heuristic of the portfolio: first into one array fewer (success removes an array),
 otherwise into as many arrays, kept when the least-filled array of the whole packing gets
-no fuller (sideways moves allowed), which drains it until it can be eliminated. Arrays
-never interact, so a subset repack is an exact sub-problem. One stream runs per call; the
-caller runs independent streams (threads) and merges them.
+no fuller (sideways moves allowed), which drains it until it can be eliminated. Other
+moves drain one item of the least-filled array into another array, or swap it for a
+smaller item of an array without room for it (both arrays repacked). A share of the
+repacks of small sets is the tree search of tight.pyx, which finds the near-perfect
+arrays greedy repacks miss. Arrays never interact, so a subset repack is an exact
+sub-problem. One stream runs per call; the caller runs independent streams (threads)
+and merges them.
 """
 from libc.stdlib cimport malloc, free
-from libc.string cimport memcpy
-from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+from libc.string cimport memcpy, memset
+from marp._kernels.common cimport now_seconds, rng_next, rng_int
 
 from marp._kernels.rects cimport Candidate, better, cand_reset
 from marp._kernels.maxrects cimport MaxRects, mr_init, mr_free, mr_find, mr_place
 from marp._kernels.engine cimport Packer, packer_init, packer_free, packer_reset, packer_insert
+from marp._kernels.tight cimport Tight, tight_init, tight_free, tight_pack
 
 cdef enum:
     MAX_SUBSET = 4      # arrays taken by one move
     ELIMINATION_TRIES = 2
     N_KEYS = 6          # random, area, height, width, perimeter, max side
     LEAST_POOL = 8      # half the moves draw partners among the 8 least-filled bins
-    DRAIN_ONE_IN = 3    # one move in 3 drains an item of the least-filled bin
+    DRAIN_ONE_IN = 3    # one move in 3 drains or swaps an item of the least-filled bin
     DRAIN_TRIES = 8     # bins tried for it
     GLOBAL_ONE_IN = 3   # one repack in 3 (of at most GLOBAL_MAX_ITEMS items) is global
     GLOBAL_MAX_ITEMS = 160
     N_MR_RULES = 5
-
-
-cdef inline unsigned long long rng_next(unsigned long long* s) noexcept nogil:
-    """splitmix64: small, fast, and the same on every platform."""
-    cdef unsigned long long z
-    s[0] += 0x9E3779B97F4A7C15ULL
-    z = s[0]
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
-
-
-cdef inline int rng_int(unsigned long long* s, int n) noexcept nogil:
-    return <int> (rng_next(s) % <unsigned long long> n)
-
-
-cdef double now_seconds() noexcept nogil:
-    cdef timespec ts
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec + ts.tv_nsec * 1e-9
+    TIGHT_ONE_IN = 4    # one elimination try in 4 is the tree search (tight.pyx)
+    TIGHT_MAX_ITEMS = 200
+    TIGHT_NODES = 1000
+    TIGHT_DRAIN_NODES = 300
+    TIGHT_DRAIN_ONE_IN = 4
 
 
 cdef inline long long sort_key(int key, int w, int h) noexcept nogil:
@@ -113,9 +103,14 @@ ctypedef struct Work:
     int* sub_y
     signed char* sub_rot
     long long sub_area[MAX_SUBSET]
+    int* keep_item             # a swap's first repack, kept while the second runs
+    int* keep_x
+    int* keep_y
+    signed char* keep_rot
     double deadline            # monotonic seconds; < 0: none
     const signed char* turn    # per item: may turn (with rotation); NULL: all may
     int rotation
+    Tight tight                # the tree search's scratch
 
 
 cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int family, int rule,
@@ -382,19 +377,9 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
     (that bin's items and the item repacked into one bin): the least-filled bin only
     empties, and is eliminated when its last item leaves. Returns 1 when a bin was
     eliminated, 0 otherwise, -2 out of memory, -3 past the deadline."""
-    cdef int b0 = least_filled(s, rng)
-    cdef int count = 0, i, j, k, t, q, m, hz, used, item = -1
-    cdef long long a_item, cap = <long long> p.W * p.H
-    i = s.head[b0]
-    while i >= 0:
-        count += 1
-        i = s.nxt[i]
-    k = rng_int(rng, count)
-    i = s.head[b0]
-    for j in range(k):
-        i = s.nxt[i]
-    item = i
-    a_item = <long long> w[item] * h[item]
+    cdef int b0 = least_filled(s, rng), item = random_item(s, b0, rng)
+    cdef int i, j, t, q, m, used
+    cdef long long a_item = <long long> w[item] * h[item], cap = <long long> p.W * p.H
     for t in range(DRAIN_TRIES):
         q = rng_int(rng, s.n_bins)
         if q == b0 or cap - s.area[q] < a_item:
@@ -403,21 +388,15 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
         s.items[m] = item
         m += 1
         sort_ints(s.items, m)
-        order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
-        hz = rng_int(rng, n_heur)
-        used = repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], 1)
+        used = one_bin(p, w, h, s, m, heur, n_heur, rng)
         if used <= -2:
             return used
         if used != 1:
             continue
         unlink(s, b0, item)               # the item leaves b0 for q
+        link(s, q, item)
         s.area[b0] -= a_item
         s.area[q] += a_item
-        s.nbig[b0] -= big_item(s, item)
-        s.nbig[q] += big_item(s, item)
-        s.bin_of[item] = q
-        s.nxt[item] = s.head[q]
-        s.head[q] = item
         for j in range(m):
             i = s.items[j]
             s.x[i] = s.sub_x[j]
@@ -430,6 +409,137 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
     return 0
 
 
+cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
+                 int n_heur, unsigned long long* rng) noexcept nogil:
+    """s.items[:m] into one bin: the tree search (small sets) or a random heuristic."""
+    cdef int hz
+    if m <= TIGHT_MAX_ITEMS and rng_int(rng, TIGHT_DRAIN_ONE_IN) == 0:
+        return tight_pack(&s.tight, w, h, s.items, m, s.W, s.H, s.rotation, s.turn, 1,
+                          TIGHT_DRAIN_NODES, TIGHT_DRAIN_NODES, rng_int(rng, 4),
+                          rng_next(rng), s.deadline, s.sub_bin, s.sub_x, s.sub_y,
+                          s.sub_rot, s.sub_area)
+    order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
+    hz = rng_int(rng, n_heur)
+    return repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], 1)
+
+
+cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil:
+    """s.items: bin b's items less item out plus item into, ascending; returns the count."""
+    cdef int m = gather(s, &b, 1), j
+    for j in range(m):
+        if s.items[j] == out:
+            s.items[j] = into
+    sort_ints(s.items, m)
+    return m
+
+
+cdef int pick_smaller(Work* s, int q, long long a_item, long long need,
+                      unsigned long long* rng) noexcept nogil:
+    """A random item of bin q with area in [need, a_item), or -1."""
+    cdef int i = s.head[q], count = 0, k
+    cdef long long a
+    while i >= 0:
+        a = <long long> s.w[i] * s.h[i]
+        count += a < a_item and a >= need
+        i = s.nxt[i]
+    if count == 0:
+        return -1
+    k = rng_int(rng, count)
+    i = s.head[q]
+    while i >= 0:
+        a = <long long> s.w[i] * s.h[i]
+        if a < a_item and a >= need:
+            if k == 0:
+                return i
+            k -= 1
+        i = s.nxt[i]
+    return -1
+
+
+cdef int swap(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
+              unsigned long long* rng) noexcept nogil:
+    """Swap an item a of the least-filled bin b0 with a smaller item b of a bin q that
+    has no room for a alone: q gets fuller, b0 emptier. Both bins are repacked (the tree
+    search for small bins). Returns 0, -2 out of memory, -3 past the deadline."""
+    cdef int b0 = least_filled(s, rng), a = random_item(s, b0, rng)
+    cdef int t, q, b, m, j, used
+    cdef long long a_item = <long long> w[a] * h[a], cap = <long long> s.W * s.H
+    for t in range(DRAIN_TRIES):
+        q = rng_int(rng, s.n_bins)
+        if q == b0 or cap - s.area[q] >= a_item:
+            continue
+        b = pick_smaller(s, q, a_item, a_item - (cap - s.area[q]), rng)
+        if b < 0:
+            continue
+        m = bin_without(s, q, b, a)
+        used = one_bin(p, w, h, s, m, heur, n_heur, rng)
+        if used <= -2:
+            return used
+        if used != 1:
+            continue
+        for j in range(m):
+            s.keep_item[j] = s.items[j]
+            s.keep_x[j] = s.sub_x[j]
+            s.keep_y[j] = s.sub_y[j]
+            s.keep_rot[j] = s.sub_rot[j]
+        used = finish_swap(p, w, h, s, m, b0, q, a, b, heur, n_heur, rng)
+        if used != 0:
+            return used if used < 0 else 0
+    return 0
+
+
+cdef int finish_swap(Packer* p, const int* w, const int* h, Work* s, int mq, int b0, int q,
+                     int a, int b, const int* heur, int n_heur,
+                     unsigned long long* rng) noexcept nogil:
+    """Repack b0 with b instead of a; when it fits, write both bins (s.keep_*[:mq]:
+    q's new items and their places) and return 1; 0 when it does not fit, -2/-3 as
+    repack."""
+    cdef int j, i, m, used
+    cdef long long d = <long long> w[a] * h[a] - <long long> w[b] * h[b]
+    m = bin_without(s, b0, a, b)
+    used = one_bin(p, w, h, s, m, heur, n_heur, rng)
+    if used != 1:
+        return used if used <= -2 else 0
+    for j in range(m):
+        i = s.items[j]
+        s.x[i] = s.sub_x[j]
+        s.y[i] = s.sub_y[j]
+        s.rot[i] = s.sub_rot[j]
+    for j in range(mq):
+        i = s.keep_item[j]
+        s.x[i] = s.keep_x[j]
+        s.y[i] = s.keep_y[j]
+        s.rot[i] = s.keep_rot[j]
+    unlink(s, b0, a)
+    unlink(s, q, b)
+    link(s, q, a)
+    link(s, b0, b)
+    s.area[b0] -= d
+    s.area[q] += d
+    return 1
+
+
+cdef inline void link(Work* s, int b, int item) noexcept nogil:
+    s.bin_of[item] = b
+    s.nxt[item] = s.head[b]
+    s.head[b] = item
+    s.nbig[b] += big_item(s, item)
+
+
+cdef int random_item(const Work* s, int b, unsigned long long* rng) noexcept nogil:
+    """A random item of bin b (not empty)."""
+    cdef int count = 0, i = s.head[b], k
+    while i >= 0:
+        count += 1
+        i = s.nxt[i]
+    k = rng_int(rng, count)
+    i = s.head[b]
+    while k > 0:
+        i = s.nxt[i]
+        k -= 1
+    return i
+
+
 cdef void unlink(Work* s, int b, int item) noexcept nogil:
     """Take item out of bin b's chain."""
     cdef int i = s.head[b], prev = -1
@@ -438,6 +548,7 @@ cdef void unlink(Work* s, int b, int item) noexcept nogil:
         i = s.nxt[i]
     if i < 0:
         return
+    s.nbig[b] -= big_item(s, item)
     if prev < 0:
         s.head[b] = s.nxt[i]
     else:
@@ -460,6 +571,16 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     while j < k:
         j = add_new(chosen, j, rng_int(rng, s.n_bins))
     m = gather(s, chosen, k)
+    if m <= TIGHT_MAX_ITEMS and rng_int(rng, TIGHT_ONE_IN) == 0:
+        used = tight_pack(&s.tight, w, h, s.items, m, s.W, s.H, s.rotation, s.turn, k - 1,
+                          TIGHT_NODES, TIGHT_NODES, rng_int(rng, 4), rng_next(rng),
+                          s.deadline,
+                          s.sub_bin, s.sub_x, s.sub_y, s.sub_rot, s.sub_area)
+        if used == -3:
+            return -3
+        if used > 0:
+            apply(s, m, chosen, used, k)
+            return 1
     for t in range(ELIMINATION_TRIES):
         order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
         used = repack_any(p, w, h, s, m, heur, n_heur, k - 1, rng)
@@ -512,7 +633,7 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     cdef Packer p
     cdef Work s
     cdef long long it = 0
-    cdef int status = 0, n_heur = heuristics.shape[0] // 3, i
+    cdef int status = 0, n_heur = heuristics.shape[0] // 3, i, r
     cdef unsigned long long rng = seed
     if n_bins <= 1 or n_bins <= lower_bound or max_iterations == 0:
         return n_bins, 0
@@ -524,6 +645,7 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     s.n_bins = n_bins
     s.rotation = rotation
     s.turn = &may_turn[0] if may_turn is not None and may_turn.shape[0] > 0 else NULL
+    memset(&s.tight, 0, sizeof(Tight))        # so that tight_free is safe on any path
     s.area = <long long*> malloc(n_bins * sizeof(long long))
     s.head = <int*> malloc(n_bins * sizeof(int))
     s.nbig = <int*> malloc(n_bins * sizeof(int))
@@ -538,10 +660,16 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     s.sub_x = <int*> malloc(n * sizeof(int))
     s.sub_y = <int*> malloc(n * sizeof(int))
     s.sub_rot = <signed char*> malloc(n * sizeof(signed char))
+    s.keep_item = <int*> malloc(n * sizeof(int))
+    s.keep_x = <int*> malloc(n * sizeof(int))
+    s.keep_y = <int*> malloc(n * sizeof(int))
+    s.keep_rot = <signed char*> malloc(n * sizeof(signed char))
     if (s.area == NULL or s.head == NULL or s.nbig == NULL or s.nxt == NULL or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
             or s.sub_x == NULL or s.sub_y == NULL or s.sub_rot == NULL
+            or s.keep_item == NULL or s.keep_x == NULL or s.keep_y == NULL or s.keep_rot == NULL
             or packer_init(&p, W, H, heuristics[0], heuristics[1], rotation,
-                           heuristics[2], MAX_SUBSET) != 0):
+                           heuristics[2], MAX_SUBSET) != 0
+            or tight_init(&s.tight, min(n, TIGHT_MAX_ITEMS), MAX_SUBSET) != 0):
         status = -2
     with nogil:
         if status == 0:
@@ -559,7 +687,11 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
                    and (max_iterations < 0 or it < max_iterations)):
                 if s.deadline >= 0 and now_seconds() > s.deadline:
                     break
-                if rng_int(&rng, DRAIN_ONE_IN) == 0:
+                r = rng_int(&rng, 2 * DRAIN_ONE_IN)
+                if r == 1:
+                    status = swap(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
+                                  &rng)
+                elif r == 0:
                     status = drain(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
                                    &rng)
                 else:
@@ -582,6 +714,11 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     free(s.sub_x)
     free(s.sub_y)
     free(s.sub_rot)
+    free(s.keep_item)
+    free(s.keep_x)
+    free(s.keep_y)
+    free(s.keep_rot)
+    tight_free(&s.tight)
     if status == -2:
         raise MemoryError("marp: out of memory while refining")
     return s.n_bins, it

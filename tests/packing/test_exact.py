@@ -1,32 +1,11 @@
 """Proven-optimal packings (marp.packing.exact, extra exact: OR-Tools)."""
-import numpy as np
 import pytest
 
 import marp
+from tilings import tiling
 
 pytest.importorskip("ortools", reason="the exact extra is not installed "
                     "(pip install 'marp[exact]'; .ci/run installs it)")
-
-
-def tiling(seed, k, size, cuts):
-    """k arrays of size x size, each cut by random guillotine cuts: the optimum is k."""
-    rng = np.random.default_rng(seed)
-    ws, hs = [], []
-    for _ in range(k):
-        rects = [(size, size)]
-        for _ in range(cuts):
-            w, h = rects.pop(int(rng.integers(len(rects))))
-            if w > 1 and (h == 1 or rng.random() < 0.5):
-                c = int(rng.integers(1, w))
-                rects += [(c, h), (w - c, h)]
-            elif h > 1:
-                c = int(rng.integers(1, h))
-                rects += [(w, c), (w, h - c)]
-            else:
-                rects.append((w, h))
-        ws += [r[0] for r in rects]
-        hs += [r[1] for r in rects]
-    return ws, hs
 
 
 @pytest.mark.parametrize("seed", [2, 4, 5])
