@@ -1,0 +1,363 @@
+# cython: language_level=3
+"""Repacks of subsets of the arrays of a packing, and the bookkeeping of the local
+search's state (repack.pxd): item chains per array, fills, arrays dropped when emptied.
+Arrays never interact, so a subset repack is an exact sub-problem."""
+from marp._kernels.common cimport now_seconds, rng_next, rng_int
+from marp._kernels.rects cimport Candidate, better, cand_reset
+from marp._kernels.maxrects cimport MaxRects, mr_init, mr_free, mr_find, mr_place
+from marp._kernels.engine cimport packer_reset, packer_insert
+from marp._kernels.tight cimport tight_pack
+
+
+cdef inline long long sort_key(int key, int w, int h) noexcept nogil:
+    if key == 1:
+        return <long long> w * h
+    if key == 2:
+        return h
+    if key == 3:
+        return w
+    if key == 4:
+        return w + h
+    return w if w > h else h
+
+
+cdef void order_subset(int* items, int m, const int* w, const int* h, int key,
+                       long long* keys, unsigned long long* rng) noexcept nogil:
+    """Shuffle items, then (key > 0) sort them by the key, descending; the shuffle breaks
+    ties at random. Insertion sort: subsets are small."""
+    cdef int i, j, t
+    cdef long long kv
+    for i in range(m - 1, 0, -1):
+        j = rng_int(rng, i + 1)
+        t = items[i]
+        items[i] = items[j]
+        items[j] = t
+    if key == 0:
+        return
+    for i in range(m):
+        keys[i] = sort_key(key, w[items[i]], h[items[i]])
+    for i in range(1, m):
+        t = items[i]
+        kv = keys[i]
+        j = i - 1
+        while j >= 0 and keys[j] < kv:
+            items[j + 1] = items[j]
+            keys[j + 1] = keys[j]
+            j -= 1
+        items[j + 1] = t
+        keys[j + 1] = kv
+
+
+cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int family, int rule,
+                int binsel, int max_bins) noexcept nogil:
+    """Pack s.items[:m] into at most max_bins fresh bins; returns the bins used, -1 when
+    an item found no room, -2 when memory ran out, -3 past the deadline (a repack of
+    thousands of items can take long, so the clock is read inside it too)."""
+    cdef int k, i, b, status
+    cdef Candidate c
+    packer_reset(p)
+    p.family = family
+    p.rule = rule
+    p.bin_selection = binsel
+    p.max_bins = max_bins
+    for k in range(max_bins):
+        s.sub_area[k] = 0
+    for k in range(m):
+        if (k & 511) == 511 and s.deadline >= 0 and now_seconds() > s.deadline:
+            return -3
+        i = s.items[k]
+        if s.turn != NULL:
+            p.rotation = s.rotation and s.turn[i] != 0
+        status = packer_insert(p, w[i], h[i], &b, &c)
+        if status < 0:
+            return -2
+        if status > 0:
+            return -1
+        s.sub_bin[k] = b
+        s.sub_x[k] = c.x
+        s.sub_y[k] = c.y
+        s.sub_rot[k] = c.rotated
+        s.sub_area[b] += <long long> w[i] * h[i]
+    return p.n_bins
+
+
+cdef int repack_global(const int* w, const int* h, Work* s, int m, int rule,
+                       int max_bins) noexcept nogil:
+    """Like repack, but each step places, over every open bin and every item left, the
+    (item, position) of the best score under the maximal-rectangles rule; a bin opens
+    only when nothing fits in the open ones (one bin is filled at a time)."""
+    cdef MaxRects gb[MAX_SUBSET]
+    cdef int n_open = 0, left = m, j, b, bj, bb, i, ww, hh, turn, status = 0
+    cdef Candidate best, c
+    for j in range(m):
+        s.keys[j] = 0
+    for b in range(max_bins):
+        s.sub_area[b] = 0
+    while left > 0:
+        if (left & 63) == 0 and s.deadline >= 0 and now_seconds() > s.deadline:
+            status = -3
+            break
+        cand_reset(&best)
+        bj = -1
+        bb = -1
+        for b in range(n_open):
+            for j in range(m):
+                if s.keys[j]:
+                    continue
+                i = s.items[j]
+                turn = s.rotation and (s.turn == NULL or s.turn[i] != 0)
+                cand_reset(&c)
+                mr_find(&gb[b], w[i], h[i], rule, turn, &c)
+                if better(c.s1, c.s2, best.s1, best.s2):
+                    best = c
+                    bj = j
+                    bb = b
+        if bj < 0:
+            if n_open == max_bins:
+                status = -1
+                break
+            if mr_init(&gb[n_open], s.W, s.H, rule == 4) != 0:
+                status = -2
+                break
+            n_open += 1
+            continue
+        i = s.items[bj]
+        ww = h[i] if best.rotated else w[i]
+        hh = w[i] if best.rotated else h[i]
+        if mr_place(&gb[bb], best.x, best.y, ww, hh) != 0:
+            status = -2
+            break
+        s.keys[bj] = 1
+        s.sub_bin[bj] = bb
+        s.sub_x[bj] = best.x
+        s.sub_y[bj] = best.y
+        s.sub_rot[bj] = best.rotated
+        s.sub_area[bb] += <long long> w[i] * h[i]
+        left -= 1
+    for b in range(n_open):
+        mr_free(&gb[b])
+    return n_open if status == 0 else status
+
+
+cdef int repack_any(Packer* p, const int* w, const int* h, Work* s, int m,
+                    const int* heur, int n_heur, int max_bins,
+                    unsigned long long* rng) noexcept nogil:
+    """A repack with a random heuristic of the portfolio, or now and then the global
+    maximal-rectangles repack (small subsets only: it is quadratic in the items)."""
+    cdef int hz
+    if m <= GLOBAL_MAX_ITEMS and rng_int(rng, GLOBAL_ONE_IN) == 0:
+        return repack_global(w, h, s, m, rng_int(rng, N_MR_RULES), max_bins)
+    hz = rng_int(rng, n_heur)
+    return repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], max_bins)
+
+
+cdef void drop_bin(Work* s, int gone) noexcept nogil:
+    """Remove empty bin gone; the highest-numbered bin takes its number."""
+    cdef int i, last = s.n_bins - 1
+    if gone != last:
+        i = s.head[last]
+        while i >= 0:
+            s.bin_of[i] = gone
+            i = s.nxt[i]
+        s.head[gone] = s.head[last]
+        s.nbig[gone] = s.nbig[last]
+        s.area[gone] = s.area[last]
+    s.head[last] = -1
+    s.nbig[last] = 0
+    s.area[last] = 0
+    s.n_bins -= 1
+
+
+cdef void apply(Work* s, int m, int* chosen, int k_used, int k_old) noexcept nogil:
+    """Write a subset repack (k_used bins) over the k_old chosen bins and drop the chosen
+    bins left empty, highest number first (so the bin moved into a gap is never empty)."""
+    cdef int j, i, t, b
+    for j in range(k_old):
+        s.head[chosen[j]] = -1
+        s.nbig[chosen[j]] = 0
+    for j in range(m):
+        i = s.items[j]
+        b = chosen[s.sub_bin[j]]
+        s.nbig[b] += big_item(s, i)
+        s.bin_of[i] = b
+        s.nxt[i] = s.head[b]
+        s.head[b] = i
+        s.x[i] = s.sub_x[j]
+        s.y[i] = s.sub_y[j]
+        s.rot[i] = s.sub_rot[j]
+    for j in range(k_old):
+        s.area[chosen[j]] = s.sub_area[j] if j < k_used else 0
+    # sort the freed numbers chosen[k_used:k_old] descending
+    for j in range(k_used, k_old):
+        for i in range(j + 1, k_old):
+            if chosen[i] > chosen[j]:
+                t = chosen[i]
+                chosen[i] = chosen[j]
+                chosen[j] = t
+    for j in range(k_used, k_old):
+        drop_bin(s, chosen[j])
+
+
+cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil:
+    """The bin to empty: the least-filled bin without a big item (the least filled of
+    all when every bin has one), or one of the three first one time in five."""
+    cdef int b, best = 0, second = -1, third = -1
+    for b in range(1, s.n_bins):
+        if target_key(s, b) < target_key(s, best):
+            third = second
+            second = best
+            best = b
+        elif second < 0 or target_key(s, b) < target_key(s, second):
+            third = second
+            second = b
+        elif third < 0 or target_key(s, b) < target_key(s, third):
+            third = b
+    if rng_int(rng, 5) == 0:
+        b = rng_int(rng, 3)
+        if b == 1 and second >= 0:
+            return second
+        if b == 2 and third >= 0:
+            return third
+    return best
+
+
+cdef int fill_least(const Work* s, int* chosen, int j, int k,
+                    unsigned long long* rng) noexcept nogil:
+    """Partners among the LEAST_POOL least-filled bins (those with the most room), drawn
+    at random; returns the new count in chosen."""
+    cdef int pool[LEAST_POOL]
+    cdef int n_pool = 0, b, i, tries
+    for b in range(s.n_bins):
+        if b == chosen[0]:
+            continue
+        if n_pool < LEAST_POOL:
+            i = n_pool
+            n_pool += 1
+        elif s.area[b] < s.area[pool[n_pool - 1]]:
+            i = n_pool - 1
+        else:
+            continue
+        while i > 0 and s.area[pool[i - 1]] > s.area[b]:
+            pool[i] = pool[i - 1]
+            i -= 1
+        pool[i] = b
+    tries = 0
+    while j < k and tries < 4 * LEAST_POOL and n_pool > 0:
+        tries += 1
+        j = add_new(chosen, j, pool[rng_int(rng, n_pool)])
+    return j
+
+
+cdef long long min_area(const Work* s) noexcept nogil:
+    cdef int b
+    cdef long long m = s.area[0]
+    for b in range(1, s.n_bins):
+        if s.area[b] < m:
+            m = s.area[b]
+    return m
+
+
+cdef int gather(Work* s, const int* chosen, int k) noexcept nogil:
+    """The items of the chosen bins, in item order (so a move does not depend on the
+    order of the bins' chains)."""
+    cdef int i, j, m = 0
+    for j in range(k):
+        i = s.head[chosen[j]]
+        while i >= 0:
+            s.items[m] = i
+            m += 1
+            i = s.nxt[i]
+    sort_ints(s.items, m)
+    return m
+
+
+cdef void sort_ints(int* a, int m) noexcept nogil:
+    """Ascending, in place (shell sort: subsets are small, no allocation)."""
+    cdef int gap = 1, i, j, t
+    while gap < m // 3:
+        gap = 3 * gap + 1
+    while gap >= 1:
+        for i in range(gap, m):
+            t = a[i]
+            j = i
+            while j >= gap and a[j - gap] > t:
+                a[j] = a[j - gap]
+                j -= gap
+            a[j] = t
+        gap //= 3
+
+
+cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
+                 int n_heur, unsigned long long* rng) noexcept nogil:
+    """s.items[:m] into one bin: the tree search (small sets) or a random heuristic."""
+    cdef int hz
+    if m <= TIGHT_MAX_ITEMS and rng_int(rng, TIGHT_DRAIN_ONE_IN) == 0:
+        return tight_pack(&s.tight, w, h, s.items, m, s.W, s.H, s.rotation, s.turn, 1,
+                          TIGHT_DRAIN_NODES, TIGHT_DRAIN_NODES, rng_int(rng, 4),
+                          rng_next(rng), s.deadline, s.sub_bin, s.sub_x, s.sub_y,
+                          s.sub_rot, s.sub_area)
+    order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
+    hz = rng_int(rng, n_heur)
+    return repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], 1)
+
+
+cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil:
+    """s.items: bin b's items less item out plus item into, ascending; returns the count."""
+    cdef int m = gather(s, &b, 1), j
+    for j in range(m):
+        if s.items[j] == out:
+            s.items[j] = into
+    sort_ints(s.items, m)
+    return m
+
+
+cdef int pick_smaller(Work* s, int q, long long a_item, long long need,
+                      unsigned long long* rng) noexcept nogil:
+    """A random item of bin q with area in [need, a_item), or -1."""
+    cdef int i = s.head[q], count = 0, k
+    cdef long long a
+    while i >= 0:
+        a = <long long> s.w[i] * s.h[i]
+        count += a < a_item and a >= need
+        i = s.nxt[i]
+    if count == 0:
+        return -1
+    k = rng_int(rng, count)
+    i = s.head[q]
+    while i >= 0:
+        a = <long long> s.w[i] * s.h[i]
+        if a < a_item and a >= need:
+            if k == 0:
+                return i
+            k -= 1
+        i = s.nxt[i]
+    return -1
+
+
+cdef int random_item(const Work* s, int b, unsigned long long* rng) noexcept nogil:
+    """A random item of bin b (not empty)."""
+    cdef int count = 0, i = s.head[b], k
+    while i >= 0:
+        count += 1
+        i = s.nxt[i]
+    k = rng_int(rng, count)
+    i = s.head[b]
+    while k > 0:
+        i = s.nxt[i]
+        k -= 1
+    return i
+
+
+cdef void unlink(Work* s, int b, int item) noexcept nogil:
+    """Take item out of bin b's chain."""
+    cdef int i = s.head[b], prev = -1
+    while i >= 0 and i != item:
+        prev = i
+        i = s.nxt[i]
+    if i < 0:
+        return
+    s.nbig[b] -= big_item(s, item)
+    if prev < 0:
+        s.head[b] = s.nxt[i]
+    else:
+        s.nxt[prev] = s.nxt[i]
