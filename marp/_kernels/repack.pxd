@@ -16,8 +16,8 @@ cdef enum:
     N_MR_RULES = 5
     TIGHT_ONE_IN = 4    # one elimination try in 4 is the tree search (tight.pyx)
     TIGHT_MAX_ITEMS = 200
-    TIGHT_NODES = 1000
-    TIGHT_DRAIN_NODES = 300
+    TIGHT_NODES = 300
+    TIGHT_DRAIN_NODES = 100
     TIGHT_DRAIN_ONE_IN = 4
 
 
