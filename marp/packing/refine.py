@@ -4,12 +4,16 @@
    one iteration; the best packing is kept. Under a time budget the portfolio stops at
    PORTFOLIO_SHARE of it (at 20,000 rectangles all 40 heuristics take over 20 s; the
    first orders hold the best ones), leaving the rest to the local search.
-2. Local search (``marp/_kernels/refine.pyx``): bin elimination and ruin-and-recreate of
-   a few arrays at a time, in ``workers`` independent streams seeded from ``seed`` and run
-   in threads (the kernel releases the GIL). Streams are merged by (arrays, area of the
-   least-filled array, stream number), so with an iteration budget the result depends
-   only on the inputs and ``seed``, never on the machine or the thread timing. With a
-   time budget the result is the best found in time.
+2. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
+   ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
+   array into another, swapping it for a smaller item of an array without room for it,
+   and on small sets a share of repacks by the tree search of ``tight.pyx`` (near-perfect
+   arrays that greedy repacks miss), in ``workers`` independent streams seeded from
+   ``seed`` and run in threads (the kernel releases the GIL). Streams are merged by
+   (arrays, area of the least-filled array, stream number), so with an iteration budget
+   the result depends only on the inputs and ``seed``, never on the machine or the
+   thread timing (the tree search stops at a node count, never at a clock). With a time
+   budget the result is the best found in time.
 
 Packings are compared by arrays used, then by the area of the least-filled array (less is
 better: the room it leaves is what later blocks and models can use). The refined packing
