@@ -1,7 +1,7 @@
 """The classic 2D bin packing benchmark (500 instances, oriented, no rotation).
 
     python -m bench.twobp --seconds 1 [--jobs 2] [--workers 1] [--classes 1 2 ...]
-                          [--exact-seconds 10]
+                          [--exact-seconds 10] [--above]
 
 For each class and n: the arrays of the default constructive heuristic (maxrects-bssf,
 first-fit, area-desc), of the best of the constructive portfolio, and after refinement with
@@ -11,6 +11,8 @@ in parallel processes (one per core); ``--workers`` is the refinement streams pe
 (1 = one core per instance). ``--exact-seconds S`` then runs the CP-SAT model
 (marp.packing.exact) for up to S seconds on each instance the refinement left above its
 lower bound, and counts the instances proven optimal (by a bound or by CP-SAT).
+``--above`` lists the instances refined above their best-known count, with how full the
+best-known count's arrays must be.
 """
 from __future__ import annotations
 
@@ -46,7 +48,9 @@ def run_instance(job):
     marp.verify(port, *args, array=array)
     lb = marp.lower_bound(*args, array=array)
     return (ins.problem_class, ins.n, p.arrays_before_refine, port.arrays_used,
-            p.arrays_used, max(lb, p.lower_bound), elapsed, p.status)
+            p.arrays_used, max(lb, p.lower_bound), elapsed, p.status, ins.relative,
+            int(sum(int(w) * int(h) for w, h in zip(ins.widths, ins.heights))),
+            ins.array_rows * ins.array_cols)
 
 
 def main(argv=None):
@@ -59,6 +63,8 @@ def main(argv=None):
                     "above its bound (pip install 'marp[exact]')")
     ap.add_argument("--classes", type=int, nargs="*", default=list(range(1, 11)))
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--above", action="store_true",
+                    help="list the instances refined above their best-known count")
     args = ap.parse_args(argv)
     bks = best_known(args.data)
     jobs = [(ins, args.seconds, args.workers, args.seed, args.exact_seconds)
@@ -94,8 +100,22 @@ def main(argv=None):
           f"{status.count('optimal')} proven by CP-SAT"
           + (f" within {args.exact_seconds:g} s" if args.exact_seconds else ", not run")
           + f"); {status.count('heuristic')} not proven")
+    if args.above:
+        print_above(rows, bks)
     print(f"wall time {wall:.1f} s")
     return 0
+
+
+def print_above(rows, bks):
+    """The instances refined above their best-known count, with how full the best-known
+    count's arrays must be (items' area / (best known x array cells))."""
+    above = [r for r in rows if r[4] > bks[(r[0], r[1], r[8])]]
+    print(f"above the best known: {len(above)} instances (class n #instance: refined / "
+          "best known / lower bound, fill at the best known)")
+    for r in above:
+        known = bks[(r[0], r[1], r[8])]
+        print(f"  class {r[0]:2d} n {r[1]:3d} #{r[8]:2d}: {r[4]} / {known} / {r[5]}, "
+              f"{r[9] / (known * r[10]):.1%}")
 
 
 if __name__ == "__main__":
