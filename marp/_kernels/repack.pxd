@@ -56,9 +56,6 @@ ctypedef struct Work:
     Tight tight                # the tree search's scratch
 
 
-
-
-
 cdef inline int big_item(const Work* s, int i) noexcept nogil:
     return 2 * s.w[i] > s.W and 2 * s.h[i] > s.H
 
@@ -85,6 +82,9 @@ cdef inline void link(Work* s, int b, int item) noexcept nogil:
     s.nbig[b] += big_item(s, item)
 
 
+# Repacks of s.items[:m] into fresh bins: they fill s.sub_* (per subset position) and
+# s.sub_area (per bin) and return the bins used, -1 when an item found no room, -2 out
+# of memory, -3 past the deadline.
 cdef void order_subset(int* items, int m, const int* w, const int* h, int key,
                        long long* keys, unsigned long long* rng) noexcept nogil
 cdef int repack(Packer* p, const int* w, const int* h, Work* s, int m, int family, int rule,
@@ -94,18 +94,21 @@ cdef int repack_global(const int* w, const int* h, Work* s, int m, int rule,
 cdef int repack_any(Packer* p, const int* w, const int* h, Work* s, int m,
                     const int* heur, int n_heur, int max_bins,
                     unsigned long long* rng) noexcept nogil
+cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
+                 int n_heur, unsigned long long* rng) noexcept nogil
+# The state: write a repack over chosen bins, drop an emptied bin (the last bin takes
+# its number), move items between chains.
 cdef void drop_bin(Work* s, int gone) noexcept nogil
 cdef void apply(Work* s, int m, int* chosen, int k_used, int k_old) noexcept nogil
+cdef void unlink(Work* s, int b, int item) noexcept nogil
+# Choices of bins and items, and the subset a move works on (s.items, ascending).
 cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil
 cdef int fill_least(const Work* s, int* chosen, int j, int k,
                     unsigned long long* rng) noexcept nogil
 cdef long long min_area(const Work* s) noexcept nogil
 cdef int gather(Work* s, const int* chosen, int k) noexcept nogil
 cdef void sort_ints(int* a, int m) noexcept nogil
-cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
-                 int n_heur, unsigned long long* rng) noexcept nogil
 cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil
 cdef int pick_smaller(Work* s, int q, long long a_item, long long need,
                       unsigned long long* rng) noexcept nogil
 cdef int random_item(const Work* s, int b, unsigned long long* rng) noexcept nogil
-cdef void unlink(Work* s, int b, int item) noexcept nogil
