@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import marp
+from marp._validate import area_sum
 from marp.io.readers import read_2bp
 from marp.packing.refine import portfolio
 
@@ -49,7 +50,7 @@ def run_instance(job):
     lb = marp.lower_bound(*args, array=array)
     return (ins.problem_class, ins.n, p.arrays_before_refine, port.arrays_used,
             p.arrays_used, max(lb, p.lower_bound), elapsed, p.status, ins.relative,
-            int(sum(int(w) * int(h) for w, h in zip(ins.widths, ins.heights))),
+            area_sum(ins.widths, ins.heights),
             ins.array_rows * ins.array_cols)
 
 

@@ -14,13 +14,12 @@ sub-problem. One stream runs per call; the caller runs independent streams (thre
 and merges them.
 """
 from libc.stdlib cimport malloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
-from marp._kernels.common cimport now_seconds, rng_next, rng_int
+from marp._kernels.common cimport now_seconds, rng_int
 from marp._kernels.engine cimport Packer, packer_init, packer_free
-from marp._kernels.tight cimport Tight, tight_init, tight_free, tight_pack
+from marp._kernels.tight cimport Tight, tight_init, tight_free
 from marp._kernels.repack cimport *
-
 
 
 cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
@@ -30,7 +29,7 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
     empties, and is eliminated when its last item leaves. Returns 1 when a bin was
     eliminated, 0 otherwise, -2 out of memory, -3 past the deadline."""
     cdef int b0 = least_filled(s, rng), item = random_item(s, b0, rng)
-    cdef int i, j, t, q, m, used
+    cdef int t, q, m, used
     cdef long long a_item = <long long> w[item] * h[item], cap = <long long> p.W * p.H
     for t in range(DRAIN_TRIES):
         q = rng_int(rng, s.n_bins)
@@ -49,11 +48,7 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
         link(s, q, item)
         s.area[b0] -= a_item
         s.area[q] += a_item
-        for j in range(m):
-            i = s.items[j]
-            s.x[i] = s.sub_x[j]
-            s.y[i] = s.sub_y[j]
-            s.rot[i] = s.sub_rot[j]
+        set_places(s, s.items, s.sub_x, s.sub_y, s.sub_rot, m)
         if s.head[b0] < 0:
             drop_bin(s, b0)
             return 1
@@ -67,7 +62,7 @@ cdef int swap(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     has no room for a alone: q gets fuller, b0 emptier. Both bins are repacked (the tree
     search for small bins). Returns 0, -2 out of memory, -3 past the deadline."""
     cdef int b0 = least_filled(s, rng), a = random_item(s, b0, rng)
-    cdef int t, q, b, m, j, used
+    cdef int t, q, b, m, used
     cdef long long a_item = <long long> w[a] * h[a], cap = <long long> s.W * s.H
     for t in range(DRAIN_TRIES):
         q = rng_int(rng, s.n_bins)
@@ -82,11 +77,10 @@ cdef int swap(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
             return used
         if used != 1:
             continue
-        for j in range(m):
-            s.keep_item[j] = s.items[j]
-            s.keep_x[j] = s.sub_x[j]
-            s.keep_y[j] = s.sub_y[j]
-            s.keep_rot[j] = s.sub_rot[j]
+        memcpy(s.keep_item, s.items, m * sizeof(int))
+        memcpy(s.keep_x, s.sub_x, m * sizeof(int))
+        memcpy(s.keep_y, s.sub_y, m * sizeof(int))
+        memcpy(s.keep_rot, s.sub_rot, m * sizeof(signed char))
         used = finish_swap(p, w, h, s, m, b0, q, a, b, heur, n_heur, rng)
         if used != 0:
             return used if used < 0 else 0
@@ -99,22 +93,14 @@ cdef int finish_swap(Packer* p, const int* w, const int* h, Work* s, int mq, int
     """Repack b0 with b instead of a; when it fits, write both bins (s.keep_*[:mq]:
     q's new items and their places) and return 1; 0 when it does not fit, -2/-3 as
     repack."""
-    cdef int j, i, m, used
+    cdef int m, used
     cdef long long d = <long long> w[a] * h[a] - <long long> w[b] * h[b]
     m = bin_without(s, b0, a, b)
     used = one_bin(p, w, h, s, m, heur, n_heur, rng)
     if used != 1:
         return used if used <= -2 else 0
-    for j in range(m):
-        i = s.items[j]
-        s.x[i] = s.sub_x[j]
-        s.y[i] = s.sub_y[j]
-        s.rot[i] = s.sub_rot[j]
-    for j in range(mq):
-        i = s.keep_item[j]
-        s.x[i] = s.keep_x[j]
-        s.y[i] = s.keep_y[j]
-        s.rot[i] = s.keep_rot[j]
+    set_places(s, s.items, s.sub_x, s.sub_y, s.sub_rot, m)
+    set_places(s, s.keep_item, s.keep_x, s.keep_y, s.keep_rot, mq)
     unlink(s, b0, a)
     unlink(s, q, b)
     link(s, q, a)
@@ -141,10 +127,7 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
         j = add_new(chosen, j, rng_int(rng, s.n_bins))
     m = gather(s, chosen, k)
     if m <= TIGHT_MAX_ITEMS and rng_int(rng, TIGHT_ONE_IN) == 0:
-        used = tight_pack(&s.tight, w, h, s.items, m, s.W, s.H, s.rotation, s.turn, k - 1,
-                          TIGHT_NODES, TIGHT_NODES, rng_int(rng, 4), rng_next(rng),
-                          s.deadline,
-                          s.sub_bin, s.sub_x, s.sub_y, s.sub_rot, s.sub_area)
+        used = tight_into(w, h, s, m, k - 1, TIGHT_NODES, rng)
         if used == -3:
             return -3
         if used > 0:
@@ -233,7 +216,8 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     s.keep_x = <int*> malloc(n * sizeof(int))
     s.keep_y = <int*> malloc(n * sizeof(int))
     s.keep_rot = <signed char*> malloc(n * sizeof(signed char))
-    if (s.area == NULL or s.head == NULL or s.nbig == NULL or s.nxt == NULL or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
+    if (s.area == NULL or s.head == NULL or s.nbig == NULL or s.nxt == NULL
+            or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
             or s.sub_x == NULL or s.sub_y == NULL or s.sub_rot == NULL
             or s.keep_item == NULL or s.keep_x == NULL or s.keep_y == NULL or s.keep_rot == NULL
             or packer_init(&p, W, H, heuristics[0], heuristics[1], rotation,

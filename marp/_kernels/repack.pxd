@@ -94,6 +94,8 @@ cdef int repack_global(const int* w, const int* h, Work* s, int m, int rule,
 cdef int repack_any(Packer* p, const int* w, const int* h, Work* s, int m,
                     const int* heur, int n_heur, int max_bins,
                     unsigned long long* rng) noexcept nogil
+cdef int tight_into(const int* w, const int* h, Work* s, int m, int max_bins,
+                    long long nodes, unsigned long long* rng) noexcept nogil
 cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
                  int n_heur, unsigned long long* rng) noexcept nogil
 # The state: write a repack over chosen bins, drop an emptied bin (the last bin takes
@@ -101,6 +103,8 @@ cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const in
 cdef void drop_bin(Work* s, int gone) noexcept nogil
 cdef void apply(Work* s, int m, int* chosen, int k_used, int k_old) noexcept nogil
 cdef void unlink(Work* s, int b, int item) noexcept nogil
+cdef void set_places(Work* s, const int* items, const int* px, const int* py,
+                     const signed char* prot, int m) noexcept nogil
 # Choices of bins and items, and the subset a move works on (s.items, ascending).
 cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil
 cdef int fill_least(const Work* s, int* chosen, int j, int k,

@@ -287,18 +287,40 @@ cdef void sort_ints(int* a, int m) noexcept nogil:
         gap //= 3
 
 
+cdef int tight_into(const int* w, const int* h, Work* s, int m, int max_bins,
+                    long long nodes, unsigned long long* rng) noexcept nogil:
+    """s.items[:m] into at most max_bins bins by the tree search (tight.pyx) with a
+    random order key and tie seed; returns the bins used, -1 (none found) or -3. The seed
+    is drawn first, then the key, in two statements: as arguments of one call their
+    order would be the C compiler's choice, and a seed must give the same result on any
+    machine."""
+    cdef unsigned long long seed = rng_next(rng)
+    cdef int key = rng_int(rng, 4)
+    return tight_pack(&s.tight, w, h, s.items, m, s.W, s.H, s.rotation, s.turn, max_bins,
+                      nodes, nodes, key, seed, s.deadline, s.sub_bin, s.sub_x, s.sub_y,
+                      s.sub_rot, s.sub_area)
+
+
 cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
                  int n_heur, unsigned long long* rng) noexcept nogil:
     """s.items[:m] into one bin: the tree search (small sets) or a random heuristic."""
     cdef int hz
     if m <= TIGHT_MAX_ITEMS and rng_int(rng, TIGHT_DRAIN_ONE_IN) == 0:
-        return tight_pack(&s.tight, w, h, s.items, m, s.W, s.H, s.rotation, s.turn, 1,
-                          TIGHT_DRAIN_NODES, TIGHT_DRAIN_NODES, rng_int(rng, 4),
-                          rng_next(rng), s.deadline, s.sub_bin, s.sub_x, s.sub_y,
-                          s.sub_rot, s.sub_area)
+        return tight_into(w, h, s, m, 1, TIGHT_DRAIN_NODES, rng)
     order_subset(s.items, m, w, h, rng_int(rng, N_KEYS), s.keys, rng)
     hz = rng_int(rng, n_heur)
     return repack(p, w, h, s, m, heur[3 * hz], heur[3 * hz + 1], heur[3 * hz + 2], 1)
+
+
+cdef void set_places(Work* s, const int* items, const int* px, const int* py,
+                     const signed char* prot, int m) noexcept nogil:
+    """Item items[j] goes to (px[j], py[j]), turned as prot[j] (its bin unchanged)."""
+    cdef int j, i
+    for j in range(m):
+        i = items[j]
+        s.x[i] = px[j]
+        s.y[i] = py[j]
+        s.rot[i] = prot[j]
 
 
 cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil:

@@ -178,7 +178,7 @@ cdef int try_types(Tight* t, int level, int i, int bin, int placed, long long wa
     cdef int sw = t.seg_w[base + i], y0 = t.seg_y[base + i]
     cdef int left = t.seg_y[base + i - 1] if i > 0 else -1
     cdef int right = t.seg_y[base + i + 1] if i + 1 < t.n_seg[level] else -1
-    cdef int oi, ty, r, ww, hh, turned, res, cls
+    cdef int oi, ty, ww, hh, turned, res, cls
     for oi in range(t.n_types):
         ty = t.order[oi]
         if t.tcount[ty] == 0:
@@ -314,7 +314,7 @@ def tight_search(const int[::1] widths, const int[::1] heights, int W, int H, bi
 
     Returns (bins used, bin, x, y, rotated) arrays per item, or (-1, None, None, None, None)
     when none was found within node_limit nodes."""
-    cdef int m = widths.shape[0], used, j
+    cdef int m = widths.shape[0], used
     cdef Tight t
     cdef int[::1] items = np.arange(m, dtype=np.int32)
     b = np.zeros(m, np.int32)
@@ -335,8 +335,8 @@ def tight_search(const int[::1] widths, const int[::1] heights, int W, int H, bi
         raise MemoryError("marp: out of memory in the tight-packing search")
     with nogil:
         used = tight_pack(&t, &widths[0], &heights[0], &items[0], m, W, H, rotation, turn,
-                          max_bins, node_limit, max_disc, key, seed, -1.0, &bv[0], &xv[0], &yv[0],
-                          &rv[0], &av[0])
+                          max_bins, node_limit, max_disc, key, seed, -1.0, &bv[0], &xv[0],
+                          &yv[0], &rv[0], &av[0])
     tight_free(&t)
     if used < 0:
         return -1, None, None, None, None

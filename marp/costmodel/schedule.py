@@ -271,9 +271,10 @@ def _serial_timeline(step_ns, load_ns, batch: int, between_ns, events) -> float:
     """:func:`timeline` when no load overlaps: load, compute, digital work, in turn."""
     load = np.asarray(load_ns, dtype=float)
     run = batch * np.asarray(step_ns, dtype=float)
-    end = np.cumsum(load + run + batch * np.asarray(between_ns, dtype=float))
+    span = load + run + batch * np.asarray(between_ns, dtype=float)
+    end = np.cumsum(span)
     if events is not None and end.size:
-        start_load = end - (load + run + batch * np.asarray(between_ns, dtype=float))
+        start_load = end - span
         start = start_load + load
         events.extend(zip(start_load.tolist(), start.tolist(), start.tolist(),
                           (start + run).tolist()))
