@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from marp._kernels import engine
+from marp._kernels.goal import goal_pack
 from marp._kernels.refine import refine_stream
 from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS
 
@@ -35,6 +36,11 @@ PORTFOLIO_ORDERS = ("area-desc", "height-desc", "width-desc", "maxside-desc",
                     "perimeter-desc")
 PORTFOLIO_BIN_SELECTIONS = ("first-fit", "best-fit")
 PORTFOLIO_SHARE = 0.4
+# the goal-driven search: its share of the budget left after the portfolio, and the
+# largest sets it runs on (a greedy packing costs items x gaps: at 1,000 items a second
+# buys a few hundred, too few to search)
+GOAL_SHARE = 0.5
+GOAL_MAX_ITEMS = 400
 # one 64-bit odd constant per stream: seeds of different streams never coincide
 STREAM_STRIDE = 0x9E3779B97F4A7C15
 
@@ -117,18 +123,62 @@ def _run_streams(w, h, W, H, turning, state, lower_bound, budget, seed, workers)
 
     def stream(k):
         arr, x, y, rot = (state[f].copy() for f in ("array", "x", "y", "rot"))
-        rng_seed = (seed * 1_000_003 + (k + 1) * STREAM_STRIDE) % (1 << 64)
+        rng_seed = _stream_seed(seed, k)
         arrays, done = refine_stream(w, h, W, H, rotation, heur, arr, x, y, rot,
                                      state["arrays"], lower_bound, shares[k], seconds,
                                      rng_seed, turn)
         return arrays, done, arr, x, y, rot
 
+    return _in_threads(stream, workers)
+
+
+def _in_threads(stream, workers):
+    """[stream(k) for k in range(workers)], run in threads (the kernels release the GIL)."""
     if workers == 1:
-        results = [stream(0)]
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(stream, range(workers)))
-    return results
+        return [stream(0)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(stream, range(workers)))
+
+
+def _stream_seed(seed, k):
+    return (seed * 1_000_003 + (k + 1) * STREAM_STRIDE) % (1 << 64)
+
+
+def _run_goal(inst, state, lower_bound, budget, seed, workers):
+    """The goal-driven search (goal.pyx) for a packing one array smaller than the best,
+    again until the lower bound or its share of the budget is spent; ``workers`` streams,
+    the lowest-numbered stream's packing taken when several find one."""
+    n = inst.w.shape[0]
+    left = budget.seconds_left()
+    deadline = None if left < 0 else time.perf_counter() + GOAL_SHARE * left
+    evals = [-1] * workers if budget.iterations is None else \
+        [int(GOAL_SHARE * budget.iterations) // workers] * workers
+    orders = [inst.orders["area-desc"].astype(np.int32) for _ in range(workers)]
+    rngs = [_stream_seed(seed, k) ^ 0x5851F42D4C957F2D for k in range(workers)]
+    while state["arrays"] > max(lower_bound, 1):
+        target = state["arrays"] - 1
+        seconds = -1.0 if deadline is None else deadline - time.perf_counter()
+        if (deadline is not None and seconds <= 0) or all(e == 0 for e in evals):
+            return
+
+        def stream(k):
+            out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
+                   np.zeros(n, np.int8)]
+            cost, done = goal_pack(inst.w, inst.h, inst.W, inst.H, inst.rotation, target,
+                                   orders[k], evals[k], seconds, (rngs[k] + target) % (1 << 64), *out,
+                                   inst.may_turn)
+            return cost, done, out
+
+        found = None
+        for k, (cost, done, out) in enumerate(_in_threads(stream, workers)):
+            budget.spend(done)
+            evals[k] = max(0, evals[k] - done) if evals[k] >= 0 else -1
+            if cost == 0 and found is None:
+                found = out
+        if found is None:
+            return
+        state.update(array=found[0], x=found[1], y=found[2], rot=found[3],
+                     arrays=int(found[0].max()) + 1)
 
 
 @dataclass(frozen=True)
@@ -160,6 +210,9 @@ def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, s
     _run_portfolio(w, h, W, H, (rotation, turn), orders, state, area, lower_bound, budget)
     if before is not None:
         done += before - budget.iterations
+    if not budget.exhausted() and state["arrays"] > lower_bound and \
+            w.shape[0] <= GOAL_MAX_ITEMS:
+        _run_goal(inst, state, lower_bound, budget, seed, workers)
     if not budget.exhausted() and state["arrays"] > lower_bound:
         best = None
         for k, (arrays, its, arr, x, y, rot) in enumerate(

@@ -1,0 +1,271 @@
+# cython: language_level=3
+"""A goal-driven search: pack every item into a given number of bins by searching orders.
+
+The refinement's moves work on a few arrays at a time; a packing one array smaller often
+needs every array rearranged (the classes whose items stack in 1-D, or near-perfect
+fills). This search fixes the goal, B bins, and searches item orders: an order is packed
+greedily into the B bins one after the other, each time at the lowest (then leftmost)
+gap of the skyline with the first item in the order of the best fitness there (as wide
+as the gap and level with a neighbour, as wide, level with the left neighbour, the
+rest); a gap no item fits is closed. Items left over after B bins are the order's cost
+(their area). The search swaps two places of the order, or brings a left-over item
+forward, and keeps the swap when the cost does not grow (a walk over plateaus: most
+swaps change nothing). Cost 0 is a packing into B bins. The fitness goes before the
+order, so some packings are out of its reach (a strip that could stand beside a block
+lies flat first when it fits flat); the tree search of tight.pyx has no such limit. After Wei, Oon, Zhu and Lim's
+goal-driven approach to 2D bin packing (EJOR 2013).
+"""
+from libc.stdlib cimport malloc, free
+from libc.string cimport memcpy
+
+from marp._kernels.common cimport now_seconds, rng_int
+
+DEF KICK_AFTER = 5000
+DEF KICK_SWAPS = 3
+
+
+ctypedef struct Goal:
+    int n
+    int W
+    int H
+    const int* w
+    const int* h
+    const signed char* turn     # per item 0/1; NULL: every item may turn when rotation
+    int rotation
+    int* sx                     # the current bin's skyline: segment x, top y, width
+    int* sy
+    int* sw
+    char* placed
+    int* c_bin                  # a candidate order's packing
+    int* c_x
+    int* c_y
+    signed char* c_rot
+
+
+cdef inline int may_turn(Goal* g, int j) noexcept nogil:
+    return g.rotation and g.w[j] != g.h[j] and (g.turn == NULL or g.turn[j] != 0)
+
+
+cdef inline int fitness(int ww, int hh, int y0, int gw, int left, int right,
+                        int H) noexcept nogil:
+    if ww == gw:
+        return 3 if y0 + hh == left or y0 + hh == right or y0 + hh == H else 2
+    return 1 if y0 + hh == left or (left < 0 and y0 + hh == H) else 0
+
+
+cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned) noexcept nogil:
+    """The first item in seq order of the best fitness class at gap i; -1: none fits."""
+    cdef int y0 = g.sy[i], gw = g.sw[i], q, j, t, ww, hh, cls, best = -1, bcls = -1
+    cdef int left = g.sy[i - 1] if i > 0 else -1
+    cdef int right = g.sy[i + 1] if i + 1 < ns else -1
+    for q in range(g.n):
+        j = seq[q]
+        if g.placed[j]:
+            continue
+        for t in range(2 if may_turn(g, j) else 1):
+            ww = g.h[j] if t else g.w[j]
+            hh = g.w[j] if t else g.h[j]
+            if ww > gw or y0 + hh > g.H:
+                continue
+            cls = fitness(ww, hh, y0, gw, left, right, g.H)
+            if cls > bcls:
+                bcls = cls
+                best = j
+                turned[0] = t
+                if cls == 3:
+                    return best
+    return best
+
+
+cdef int place(Goal* g, int i, int ns, int ww, int top) noexcept nogil:
+    """Raise segment i's first ww columns to top and merge equal neighbours; returns the
+    new segment count (at most one more: a bin's count stays <= its items + 1)."""
+    cdef int k, q
+    if ww < g.sw[i]:
+        for k in range(ns, i, -1):
+            g.sx[k] = g.sx[k - 1]
+            g.sy[k] = g.sy[k - 1]
+            g.sw[k] = g.sw[k - 1]
+        ns += 1
+        g.sx[i + 1] = g.sx[i] + ww
+        g.sw[i + 1] = g.sw[i] - ww
+        g.sw[i] = ww
+    g.sy[i] = top
+    k = 0
+    for q in range(1, ns):
+        if g.sy[q] == g.sy[k]:
+            g.sw[k] += g.sw[q]
+        else:
+            k += 1
+            g.sx[k] = g.sx[q]
+            g.sy[k] = g.sy[q]
+            g.sw[k] = g.sw[q]
+    return k + 1
+
+
+cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_x,
+                      int* out_y, signed char* out_rot) noexcept nogil:
+    """Pack seq greedily into bins bins; returns the area left over (0: all packed)."""
+    cdef int b = 0, ns = 1, i, k, j, y0, top, turned = 0, count = 0
+    cdef long long left_over = 0
+    for j in range(g.n):
+        g.placed[j] = 0
+    g.sx[0] = 0
+    g.sy[0] = 0
+    g.sw[0] = g.W
+    while b < bins and count < g.n:
+        i = 0
+        for k in range(1, ns):
+            if g.sy[k] < g.sy[i]:
+                i = k
+        y0 = g.sy[i]
+        if y0 >= g.H:                              # the bin is full: the next one
+            b += 1
+            ns = 1
+            g.sx[0] = 0
+            g.sy[0] = 0
+            g.sw[0] = g.W
+            continue
+        j = best_item(g, seq, i, ns, &turned)
+        if j < 0:                                  # close the gap up to a neighbour
+            top = g.H
+            if i > 0:
+                top = g.sy[i - 1]
+            if i + 1 < ns and g.sy[i + 1] < top:
+                top = g.sy[i + 1]
+            ns = place(g, i, ns, g.sw[i], top)
+            continue
+        g.placed[j] = 1
+        count += 1
+        out_bin[j] = b
+        out_x[j] = g.sx[i]
+        out_y[j] = y0
+        out_rot[j] = <signed char> turned
+        ns = place(g, i, ns, g.w[j] if turned == 0 else g.h[j],
+                   y0 + (g.h[j] if turned == 0 else g.w[j]))
+    for j in range(g.n):
+        if not g.placed[j]:
+            left_over += <long long> g.w[j] * g.h[j]
+            out_bin[j] = -1
+            out_x[j] = 0
+            out_y[j] = 0
+            out_rot[j] = 0
+    return left_over
+
+
+cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
+                           double deadline, unsigned long long* rng, long long* evals,
+                           int* out_bin, int* out_x, int* out_y,
+                           signed char* out_rot) noexcept nogil:
+    """Search orders from seq (left at the best found) for a packing into bins bins;
+    out_* hold that order's packing (out_bin -1: left over). Stops at cost 0, after
+    max_evals packings in all (< 0: no limit) or at the deadline (< 0: none). Returns the
+    left-over area (0: found)."""
+    cdef long long cost, c, since = 0
+    cdef int a, b, q, tmp, k
+    cost = greedy(g, seq, bins, out_bin, out_x, out_y, out_rot)
+    evals[0] += 1
+    while cost > 0 and (max_evals < 0 or evals[0] < max_evals):
+        if deadline >= 0 and (evals[0] & 63) == 0 and now_seconds() > deadline:
+            break
+        since += 1
+        if since > KICK_AFTER:
+            since = 0
+            for k in range(KICK_SWAPS):
+                a = rng_int(rng, g.n)
+                b = rng_int(rng, g.n)
+                tmp = seq[a]
+                seq[a] = seq[b]
+                seq[b] = tmp
+            cost = greedy(g, seq, bins, out_bin, out_x, out_y, out_rot)
+            evals[0] += 1
+            continue
+        a = rng_int(rng, g.n)
+        if rng_int(rng, 2) == 0:                   # a left-over item, brought forward
+            for q in range(g.n):
+                if out_bin[seq[(a + q) % g.n]] < 0:
+                    a = (a + q) % g.n
+                    break
+            b = rng_int(rng, a + 1)
+        else:
+            b = rng_int(rng, g.n)
+        tmp = seq[a]
+        seq[a] = seq[b]
+        seq[b] = tmp
+        c = greedy(g, seq, bins, g.c_bin, g.c_x, g.c_y, g.c_rot)
+        evals[0] += 1
+        if c <= cost:                              # plateaus are walked
+            if c < cost:
+                since = 0
+            cost = c
+            memcpy(out_bin, g.c_bin, g.n * sizeof(int))
+            memcpy(out_x, g.c_x, g.n * sizeof(int))
+            memcpy(out_y, g.c_y, g.n * sizeof(int))
+            memcpy(out_rot, g.c_rot, g.n * sizeof(signed char))
+        else:
+            seq[b] = seq[a]
+            seq[a] = tmp
+    return cost
+
+
+cdef int goal_init(Goal* g, int n) noexcept nogil:
+    """Scratch for n items; -1 when memory runs out (then goal_free is still safe)."""
+    g.n = n
+    g.sx = <int*> malloc((n + 2) * sizeof(int))
+    g.sy = <int*> malloc((n + 2) * sizeof(int))
+    g.sw = <int*> malloc((n + 2) * sizeof(int))
+    g.placed = <char*> malloc(n + 1)
+    g.c_bin = <int*> malloc((n + 1) * sizeof(int))
+    g.c_x = <int*> malloc((n + 1) * sizeof(int))
+    g.c_y = <int*> malloc((n + 1) * sizeof(int))
+    g.c_rot = <signed char*> malloc(n + 1)
+    if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.placed == NULL or g.c_bin == NULL
+            or g.c_x == NULL or g.c_y == NULL or g.c_rot == NULL):
+        return -1
+    return 0
+
+
+cdef void goal_free(Goal* g) noexcept nogil:
+    free(g.sx)
+    free(g.sy)
+    free(g.sw)
+    free(g.placed)
+    free(g.c_bin)
+    free(g.c_x)
+    free(g.c_y)
+    free(g.c_rot)
+
+
+def goal_pack(const int[::1] widths, const int[::1] heights, int W, int H, bint rotation,
+              int bins, int[::1] order, long long max_evals, double max_seconds,
+              unsigned long long seed, int[::1] bin_of, int[::1] x, int[::1] y,
+              signed char[::1] rot, const signed char[::1] may_turn=None):
+    """Search item orders for a packing of every item into bins W x H bins (see the
+    module). order: a permutation of the items, the start, left at the best order found;
+    bin_of, x, y, rot: its packing (bin_of -1: left over). Every item must fit a bin in
+    some allowed orientation (the caller validates). Stops at a packing, after max_evals
+    greedy packings (< 0: no limit) or max_seconds (< 0: no limit). Returns (left-over
+    area, packings evaluated)."""
+    cdef int n = widths.shape[0]
+    cdef Goal g
+    cdef long long cost = 0, evals = 0
+    cdef unsigned long long rng = seed
+    cdef double deadline = -1.0
+    if n == 0:
+        return 0, 0
+    g.W = W
+    g.H = H
+    g.w = &widths[0]
+    g.h = &heights[0]
+    g.rotation = rotation
+    g.turn = &may_turn[0] if may_turn is not None and may_turn.shape[0] > 0 else NULL
+    if goal_init(&g, n) != 0:
+        goal_free(&g)
+        raise MemoryError("marp: out of memory in the goal-driven search")
+    with nogil:
+        if max_seconds >= 0:
+            deadline = now_seconds() + max_seconds
+        cost = goal_search(&g, &order[0], bins, max_evals, deadline, &rng, &evals,
+                           &bin_of[0], &x[0], &y[0], &rot[0])
+    goal_free(&g)
+    return cost, evals
