@@ -36,6 +36,8 @@ ctypedef struct Goal:
     int* sy
     int* sw
     char* placed
+    int* nxt                    # the unplaced places of the order, chained; n: the ends
+    int* prv
     int* c_bin                  # a candidate order's packing
     int* c_x
     int* c_y
@@ -54,14 +56,14 @@ cdef inline int fitness(int ww, int hh, int y0, int gw, int left, int right,
 
 
 cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned) noexcept nogil:
-    """The first item in seq order of the best fitness class at gap i; -1: none fits."""
+    """The place in seq of the first unplaced item of the best fitness class at gap i
+    (unplaced places are chained from g.nxt[n]); -1: none fits."""
     cdef int y0 = g.sy[i], gw = g.sw[i], q, j, t, ww, hh, cls, best = -1, bcls = -1
     cdef int left = g.sy[i - 1] if i > 0 else -1
     cdef int right = g.sy[i + 1] if i + 1 < ns else -1
-    for q in range(g.n):
+    q = g.nxt[g.n]
+    while q < g.n:
         j = seq[q]
-        if g.placed[j]:
-            continue
         for t in range(2 if may_turn(g, j) else 1):
             ww = g.h[j] if t else g.w[j]
             hh = g.w[j] if t else g.h[j]
@@ -70,10 +72,11 @@ cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned) noexcept
             cls = fitness(ww, hh, y0, gw, left, right, g.H)
             if cls > bcls:
                 bcls = cls
-                best = j
+                best = q
                 turned[0] = t
                 if cls == 3:
                     return best
+        q = g.nxt[q]
     return best
 
 
@@ -106,10 +109,14 @@ cdef int place(Goal* g, int i, int ns, int ww, int top) noexcept nogil:
 cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_x,
                       int* out_y, signed char* out_rot) noexcept nogil:
     """Pack seq greedily into bins bins; returns the area left over (0: all packed)."""
-    cdef int b = 0, ns = 1, i, k, j, y0, top, turned = 0, count = 0
+    cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, count = 0
     cdef long long left_over = 0
     for j in range(g.n):
         g.placed[j] = 0
+        g.nxt[j] = j + 1
+        g.prv[j + 1] = j
+    g.nxt[g.n] = 0
+    g.prv[0] = g.n
     g.sx[0] = 0
     g.sy[0] = 0
     g.sw[0] = g.W
@@ -126,8 +133,8 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
             g.sy[0] = 0
             g.sw[0] = g.W
             continue
-        j = best_item(g, seq, i, ns, &turned)
-        if j < 0:                                  # close the gap up to a neighbour
+        q = best_item(g, seq, i, ns, &turned)
+        if q < 0:                                  # close the gap up to a neighbour
             top = g.H
             if i > 0:
                 top = g.sy[i - 1]
@@ -135,6 +142,9 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
                 top = g.sy[i + 1]
             ns = place(g, i, ns, g.sw[i], top)
             continue
+        j = seq[q]
+        g.nxt[g.prv[q]] = g.nxt[q]
+        g.prv[g.nxt[q]] = g.prv[q]
         g.placed[j] = 1
         count += 1
         out_bin[j] = b
@@ -215,11 +225,14 @@ cdef int goal_init(Goal* g, int n) noexcept nogil:
     g.sy = <int*> malloc((n + 2) * sizeof(int))
     g.sw = <int*> malloc((n + 2) * sizeof(int))
     g.placed = <char*> malloc(n + 1)
+    g.nxt = <int*> malloc((n + 1) * sizeof(int))
+    g.prv = <int*> malloc((n + 1) * sizeof(int))
     g.c_bin = <int*> malloc((n + 1) * sizeof(int))
     g.c_x = <int*> malloc((n + 1) * sizeof(int))
     g.c_y = <int*> malloc((n + 1) * sizeof(int))
     g.c_rot = <signed char*> malloc(n + 1)
-    if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.placed == NULL or g.c_bin == NULL
+    if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.placed == NULL or g.nxt == NULL
+            or g.prv == NULL or g.c_bin == NULL
             or g.c_x == NULL or g.c_y == NULL or g.c_rot == NULL):
         return -1
     return 0
@@ -230,6 +243,8 @@ cdef void goal_free(Goal* g) noexcept nogil:
     free(g.sy)
     free(g.sw)
     free(g.placed)
+    free(g.nxt)
+    free(g.prv)
     free(g.c_bin)
     free(g.c_x)
     free(g.c_y)

@@ -4,7 +4,12 @@
    one iteration; the best packing is kept. Under a time budget the portfolio stops at
    PORTFOLIO_SHARE of it (at 20,000 rectangles all 40 heuristics take over 20 s; the
    first orders hold the best ones), leaving the rest to the local search.
-2. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
+2. Goal-driven search (``marp/_kernels/goal.pyx``), on sets of up to GOAL_MAX_ITEMS
+   items, with GOAL_SHARE of the budget left: item orders packed greedily into one array
+   fewer than the best, again from each success down to the lower bound (it finds the
+   packings of classes whose arrays all change at once, e.g. wide items stacked in 1-D).
+   Its greedy packings count as iterations.
+3. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
    array into another, swapping it for a smaller item of an array without room for it,
    and on small sets a share of repacks by the tree search of ``tight.pyx`` (near-perfect
