@@ -36,6 +36,7 @@ ctypedef struct Goal:
     int* sy
     int* sw
     char* placed
+    const int* seq              # the order being packed
     int* nxt                    # the unplaced places of the order, chained; n: the ends
     int* prv
     int* c_bin                  # a candidate order's packing
@@ -106,10 +107,23 @@ cdef int place(Goal* g, int i, int ns, int ww, int top) noexcept nogil:
     return k + 1
 
 
+cdef int narrowest(Goal* g) noexcept nogil:
+    """The narrowest an unplaced item can stand (W + 1 when none is left): a narrower
+    gap is closed without a scan."""
+    cdef int q = g.nxt[g.n], j, m = g.W + 1, s
+    while q < g.n:
+        j = g.seq[q]
+        s = g.h[j] if may_turn(g, j) and g.h[j] < g.w[j] else g.w[j]
+        if s < m:
+            m = s
+        q = g.nxt[q]
+    return m
+
+
 cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_x,
                       int* out_y, signed char* out_rot) noexcept nogil:
     """Pack seq greedily into bins bins; returns the area left over (0: all packed)."""
-    cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, count = 0
+    cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, count = 0, minw
     cdef long long left_over = 0
     for j in range(g.n):
         g.placed[j] = 0
@@ -117,6 +131,8 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         g.prv[j + 1] = j
     g.nxt[g.n] = 0
     g.prv[0] = g.n
+    g.seq = seq
+    minw = narrowest(g)
     g.sx[0] = 0
     g.sy[0] = 0
     g.sw[0] = g.W
@@ -133,7 +149,7 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
             g.sy[0] = 0
             g.sw[0] = g.W
             continue
-        q = best_item(g, seq, i, ns, &turned)
+        q = best_item(g, seq, i, ns, &turned) if g.sw[i] >= minw else -1
         if q < 0:                                  # close the gap up to a neighbour
             top = g.H
             if i > 0:
@@ -147,6 +163,8 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         g.prv[g.nxt[q]] = g.prv[q]
         g.placed[j] = 1
         count += 1
+        if g.w[j] == minw or g.h[j] == minw:
+            minw = narrowest(g)
         out_bin[j] = b
         out_x[j] = g.sx[i]
         out_y[j] = y0
