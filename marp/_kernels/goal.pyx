@@ -10,18 +10,22 @@ as the gap and level with a neighbour, as wide, level with the left neighbour, t
 rest); a gap no item fits is closed. Items left over after B bins are the order's cost
 (their area). The search swaps two places of the order, or brings a left-over item
 forward, and keeps the swap when the cost does not grow (a walk over plateaus: most
-swaps change nothing). Cost 0 is a packing into B bins. The fitness goes before the
-order, so some packings are out of its reach (a strip that could stand beside a block
-lies flat first when it fits flat); the tree search of tight.pyx has no such limit. After Wei, Oon, Zhu and Lim's
-goal-driven approach to 2D bin packing (EJOR 2013).
+swaps change nothing); after KICK_AFTER swaps without a lower cost, KICK_SWAPS random
+swaps are kept whatever they cost (out of a plateau the walk cannot leave). Cost 0 is a
+packing into B bins. The fitness goes before the order, so some packings are out of its
+reach (a strip that could stand beside a block lies flat first when it fits flat); the
+tree search of tight.pyx has no such limit. After Wei, Oon, Zhu and Lim's goal-driven
+approach to 2D bin packing (EJOR 2013).
 """
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
+import numpy as np
 
 from marp._kernels.common cimport now_seconds, rng_int
 
-DEF KICK_AFTER = 5000
-DEF KICK_SWAPS = 3
+cdef enum:
+    KICK_AFTER = 5000       # swaps without a lower cost before a kick (measured: 500-5000
+    KICK_SWAPS = 3          # and 3-8 swaps found as many packings of the 2BP cases)
 
 
 ctypedef struct Goal:
@@ -185,8 +189,8 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
                            double deadline, unsigned long long* rng, long long* evals,
                            int* out_bin, int* out_x, int* out_y,
                            signed char* out_rot) noexcept nogil:
-    """Search orders from seq (left at the best found) for a packing into bins bins;
-    out_* hold that order's packing (out_bin -1: left over). Stops at cost 0, after
+    """Search orders from seq (left at the last order kept) for a packing into bins
+    bins; out_* hold that order's packing (out_bin -1: left over). Stops at cost 0, after
     max_evals packings in all (< 0: no limit) or at the deadline (< 0: none). Returns the
     left-over area (0: found)."""
     cdef long long cost, c, since = 0
@@ -274,9 +278,9 @@ def goal_pack(const int[::1] widths, const int[::1] heights, int W, int H, bint 
               unsigned long long seed, int[::1] bin_of, int[::1] x, int[::1] y,
               signed char[::1] rot, const signed char[::1] may_turn=None):
     """Search item orders for a packing of every item into bins W x H bins (see the
-    module). order: a permutation of the items, the start, left at the best order found;
-    bin_of, x, y, rot: its packing (bin_of -1: left over). Every item must fit a bin in
-    some allowed orientation (the caller validates). Stops at a packing, after max_evals
+    module). order: a permutation of the items, the start, left at the last order kept;
+    bin_of, x, y, rot: its packing (bin_of -1: left over). An item that fits no bin is
+    left over. Stops at a packing, after max_evals
     greedy packings (< 0: no limit) or max_seconds (< 0: no limit). Returns (left-over
     area, packings evaluated)."""
     cdef int n = widths.shape[0]
@@ -286,6 +290,14 @@ def goal_pack(const int[::1] widths, const int[::1] heights, int W, int H, bint 
     cdef double deadline = -1.0
     if n == 0:
         return 0, 0
+    for name, arr in (("heights", heights), ("order", order), ("bin_of", bin_of), ("x", x),
+                      ("y", y), ("rot", rot)):
+        if arr.shape[0] != n:
+            raise ValueError(f"goal_pack: {name} has {arr.shape[0]} entries, widths {n}")
+    if may_turn is not None and may_turn.shape[0] not in (0, n):
+        raise ValueError(f"goal_pack: may_turn has {may_turn.shape[0]} entries, widths {n}")
+    if not np.array_equal(np.sort(np.asarray(order)), np.arange(n)):
+        raise ValueError("goal_pack: order is not a permutation of range(len(widths))")
     g.W = W
     g.H = H
     g.w = &widths[0]

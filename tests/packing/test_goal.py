@@ -1,6 +1,7 @@
 """The goal-driven order search (marp/_kernels/goal.pyx), checked by an independent
 occupancy grid."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +50,16 @@ def test_hand_made_cases():
     assert cost == 36 and done == 50 and sorted(out[0].tolist()) == [-1, 0]
     # ... and fill two
     assert run([6, 6], [6, 6], 10, 10, 2)[0] == 0
+
+
+def test_bad_inputs_raise_before_the_kernel():
+    w = np.array([2, 3], np.int32)
+    out = [np.empty(2, np.int32), np.empty(2, np.int32), np.empty(2, np.int32),
+           np.zeros(2, np.int8)]
+    with pytest.raises(ValueError, match="permutation"):
+        goal_pack(w, w, 5, 5, False, 1, np.array([0, 0], np.int32), 10, -1.0, 0, *out)
+    with pytest.raises(ValueError, match="order has 1 entries"):
+        goal_pack(w, w, 5, 5, False, 1, np.array([0], np.int32), 10, -1.0, 0, *out)
 
 
 def test_turning_follows_rotation_and_may_turn():
