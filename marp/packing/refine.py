@@ -152,19 +152,21 @@ def _stream_seed(seed, k):
 def _run_goal(inst, state, lower_bound, budget, seed, workers):
     """The goal-driven search (goal.pyx) for a packing one array smaller than the best,
     again until the lower bound or its share of the budget is spent; ``workers`` streams,
-    the lowest-numbered stream's packing taken when several find one."""
+    the lowest-numbered stream's packing taken when several find one. Returns the greedy
+    packings done."""
     n = inst.w.shape[0]
     left = budget.seconds_left()
     deadline = None if left < 0 else time.perf_counter() + GOAL_SHARE * left
     evals = [-1] * workers if budget.iterations is None else \
         [int(GOAL_SHARE * budget.iterations) // workers] * workers
     orders = [inst.orders["area-desc"].astype(np.int32) for _ in range(workers)]
+    total = 0
     rngs = [_stream_seed(seed, k) ^ 0x5851F42D4C957F2D for k in range(workers)]
     while state["arrays"] > max(lower_bound, 1):
         target = state["arrays"] - 1
         seconds = -1.0 if deadline is None else deadline - time.perf_counter()
         if (deadline is not None and seconds <= 0) or all(e == 0 for e in evals):
-            return
+            return total
 
         def stream(k):
             out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
@@ -177,13 +179,15 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
         found = None
         for k, (cost, done, out) in enumerate(_in_threads(stream, workers)):
             budget.spend(done)
+            total += done
             evals[k] = max(0, evals[k] - done) if evals[k] >= 0 else -1
             if cost == 0 and found is None:
                 found = out
         if found is None:
-            return
+            return total
         state.update(array=found[0], x=found[1], y=found[2], rot=found[3],
                      arrays=int(found[0].max()) + 1)
+    return total
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, s
         done += before - budget.iterations
     if not budget.exhausted() and state["arrays"] > lower_bound and \
             w.shape[0] <= GOAL_MAX_ITEMS:
-        _run_goal(inst, state, lower_bound, budget, seed, workers)
+        done += _run_goal(inst, state, lower_bound, budget, seed, workers)
     if not budget.exhausted() and state["arrays"] > lower_bound:
         best = None
         for k, (arrays, its, arr, x, y, rot) in enumerate(

@@ -117,12 +117,14 @@ def test_property_against_an_occupancy_grid(data):
 
 
 def test_refinement_is_deterministic_with_the_goal_search():
-    # class-7-like: wide items that stack; the goal search runs (<= 400 items)
-    rng = np.random.default_rng(3)
-    w = rng.integers(60, 101, 40)
-    h = rng.integers(1, 51, 40)
+    # class-7-like: wide items that stack, and small ones; the goal search runs on it
+    # (<= 400 items, constructive above the bound) and reaches the bound
+    rng = np.random.default_rng(25)
+    w = np.r_[rng.integers(67, 101, 28), rng.integers(1, 51, 12)]
+    h = np.r_[rng.integers(1, 51, 28), rng.integers(1, 51, 12)]
     a = marp.pack(w, h, array=(100, 100), refine_iterations=3000, seed=5)
     b = marp.pack(w, h, array=(100, 100), refine_iterations=3000, seed=5)
     marp.verify(a, w, h, array=(100, 100))
-    assert a.arrays_used == b.arrays_used
+    assert a.arrays_before_refine > a.lower_bound == a.arrays_used == 7
+    assert 0 < a.refine_iterations == b.refine_iterations < 3000   # greedy packings count
     assert (a.array == b.array).all() and (a.x == b.x).all() and (a.y == b.y).all()
