@@ -57,7 +57,10 @@ class CachedBuildExt(build_ext):
         if cached.is_file():
             print(f"marp: reusing the compiled kernel {cached.relative_to(HERE)}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(cached, target)
+            # a fresh mtime: an editable install copies the build into the source tree
+            # only when it is newer than the kernel there (copy2 kept the cache's older
+            # time, so going back to an earlier kernel silently kept the later binary)
+            shutil.copy(cached, target)
             return
         # .pyx -> .c here, not at import: a cached kernel is never cythonized again
         ext.sources = cythonize([ext], compiler_directives=DIRECTIVES, quiet=True)[0].sources
