@@ -161,6 +161,7 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
         [int(GOAL_SHARE * budget.iterations) // workers] * workers
     orders = [inst.orders["area-desc"].astype(np.int32) for _ in range(workers)]
     total = 0
+    # the goal streams draw numbers apart from the local-search streams of the same seed
     rngs = [_stream_seed(seed, k) ^ 0x5851F42D4C957F2D for k in range(workers)]
     while state["arrays"] > max(lower_bound, 1):
         target = state["arrays"] - 1
@@ -171,9 +172,9 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
         def stream(k):
             out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
                    np.zeros(n, np.int8)]
+            rng = (rngs[k] + target) % (1 << 64)
             cost, done = goal_pack(inst.w, inst.h, inst.W, inst.H, inst.rotation, target,
-                                   orders[k], evals[k], seconds, (rngs[k] + target) % (1 << 64), *out,
-                                   inst.may_turn)
+                                   orders[k], evals[k], seconds, rng, *out, inst.may_turn)
             return cost, done, out
 
         found = None
