@@ -10,10 +10,8 @@ as the gap and level with a neighbour, as wide, level with the left neighbour, t
 rest); a gap no item fits is closed. Items left over after B bins are the order's cost
 (their area). The search swaps two places of the order, or brings a left-over item
 forward, and keeps the swap when the cost does not grow (a walk over plateaus: most
-swaps change nothing). The walks restart from the first order after Luby-sequence
-lengths (RESTART_UNIT x 1, 1, 2, 1, 1, 2, 4, ...): the number of swaps to a packing is
-heavy-tailed (within 2 s, 10 seeds: class 6 n100 #2 found by 2 without restarts, 7 with
-them; class 4 n60 #4 by 1 and 3; class 8 n100 #4 by 9 and 7, later). Cost 0 is a
+swaps change nothing); after KICK_AFTER swaps without a lower cost, KICK_SWAPS random
+swaps are kept whatever they cost (out of a plateau the walk cannot leave). Cost 0 is a
 packing into B bins. The fitness goes before the order, so some packings are out of its
 reach (a strip that could stand beside a block lies flat first when it fits flat); the
 tree search of tight.pyx has no such limit. After Wei, Oon, Zhu and Lim's goal-driven
@@ -26,7 +24,8 @@ import numpy as np
 from marp._kernels.common cimport now_seconds, rng_int
 
 cdef enum:
-    RESTART_UNIT = 400     # greedy packings per unit of the Luby restart lengths
+    KICK_AFTER = 5000       # swaps without a lower cost before a kick (measured: 500-5000
+    KICK_SWAPS = 3          # and 3-8 swaps found as many packings of the 2BP cases)
 
 
 ctypedef struct Goal:
@@ -44,7 +43,6 @@ ctypedef struct Goal:
     const int* seq              # the order being packed
     int* nxt                    # the unplaced places of the order, chained; n: the ends
     int* prv
-    int* start                  # the order the walks start from
     int* c_bin                  # a candidate order's packing
     int* c_x
     int* c_y
@@ -187,21 +185,6 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
     return left_over
 
 
-cdef long long luby(long long i) noexcept nogil:
-    """The Luby sequence 1, 1, 2, 1, 1, 2, 4, 1, ... (i >= 1): restart lengths within a
-    log factor of the best fixed length for any distribution of the time to success."""
-    cdef long long k = 1
-    while ((<long long> 1) << k) - 1 < i:
-        k += 1
-    while True:
-        if ((<long long> 1) << k) - 1 == i:
-            return (<long long> 1) << (k - 1)
-        i -= ((<long long> 1) << (k - 1)) - 1
-        k = 1
-        while ((<long long> 1) << k) - 1 < i:
-            k += 1
-
-
 cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
                            double deadline, unsigned long long* rng, long long* evals,
                            int* out_bin, int* out_x, int* out_y,
@@ -210,21 +193,22 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
     bins; out_* hold that order's packing (out_bin -1: left over). Stops at cost 0, after
     max_evals packings in all (< 0: no limit) or at the deadline (< 0: none). Returns the
     left-over area (0: found)."""
-    cdef long long cost, c, walk = 0, walk_len
-    cdef int a, b, q, tmp, k, restarts = 0
-    memcpy(g.start, seq, g.n * sizeof(int))
-    walk_len = RESTART_UNIT * luby(1)
+    cdef long long cost, c, since = 0
+    cdef int a, b, q, tmp, k
     cost = greedy(g, seq, bins, out_bin, out_x, out_y, out_rot)
     evals[0] += 1
     while cost > 0 and (max_evals < 0 or evals[0] < max_evals):
         if deadline >= 0 and (evals[0] & 63) == 0 and now_seconds() > deadline:
             break
-        walk += 1
-        if walk > walk_len:
-            walk = 0
-            restarts += 1
-            walk_len = RESTART_UNIT * luby(restarts + 1)
-            memcpy(seq, g.start, g.n * sizeof(int))
+        since += 1
+        if since > KICK_AFTER:
+            since = 0
+            for k in range(KICK_SWAPS):
+                a = rng_int(rng, g.n)
+                b = rng_int(rng, g.n)
+                tmp = seq[a]
+                seq[a] = seq[b]
+                seq[b] = tmp
             cost = greedy(g, seq, bins, out_bin, out_x, out_y, out_rot)
             evals[0] += 1
             continue
@@ -243,6 +227,8 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
         c = greedy(g, seq, bins, g.c_bin, g.c_x, g.c_y, g.c_rot)
         evals[0] += 1
         if c <= cost:                              # plateaus are walked
+            if c < cost:
+                since = 0
             cost = c
             memcpy(out_bin, g.c_bin, g.n * sizeof(int))
             memcpy(out_x, g.c_x, g.n * sizeof(int))
@@ -263,13 +249,12 @@ cdef int goal_init(Goal* g, int n) noexcept nogil:
     g.placed = <char*> malloc(n + 1)
     g.nxt = <int*> malloc((n + 1) * sizeof(int))
     g.prv = <int*> malloc((n + 1) * sizeof(int))
-    g.start = <int*> malloc((n + 1) * sizeof(int))
     g.c_bin = <int*> malloc((n + 1) * sizeof(int))
     g.c_x = <int*> malloc((n + 1) * sizeof(int))
     g.c_y = <int*> malloc((n + 1) * sizeof(int))
     g.c_rot = <signed char*> malloc(n + 1)
     if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.placed == NULL or g.nxt == NULL
-            or g.prv == NULL or g.start == NULL or g.c_bin == NULL
+            or g.prv == NULL or g.c_bin == NULL
             or g.c_x == NULL or g.c_y == NULL or g.c_rot == NULL):
         return -1
     return 0
@@ -282,7 +267,6 @@ cdef void goal_free(Goal* g) noexcept nogil:
     free(g.placed)
     free(g.nxt)
     free(g.prv)
-    free(g.start)
     free(g.c_bin)
     free(g.c_x)
     free(g.c_y)
