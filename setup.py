@@ -21,7 +21,8 @@ from setuptools.command.build_ext import build_ext
 HERE = Path(__file__).resolve().parent
 KERNEL_DIR = HERE / "marp" / "_kernels"
 CACHE = HERE / "build" / "kernel-cache"
-KERNELS = ["maxrects", "skyline", "engine", "verify", "tight", "goal", "repack", "refine", "residency"]
+KERNELS = ["maxrects", "skyline", "engine", "verify", "tight", "goal", "repack", "refine",
+           "residency"]
 COMPILE_ARGS = ["-O3"]
 MACROS = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
 

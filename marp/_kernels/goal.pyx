@@ -39,7 +39,6 @@ ctypedef struct Goal:
     int* sx                     # the current bin's skyline: segment x, top y, width
     int* sy
     int* sw
-    char* placed
     const int* seq              # the order being packed
     int* nxt                    # the unplaced places of the order, chained; n: the ends
     int* prv
@@ -130,7 +129,6 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
     cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, count = 0, minw
     cdef long long left_over = 0
     for j in range(g.n):
-        g.placed[j] = 0
         g.nxt[j] = j + 1
         g.prv[j + 1] = j
     g.nxt[g.n] = 0
@@ -165,7 +163,6 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         j = seq[q]
         g.nxt[g.prv[q]] = g.nxt[q]
         g.prv[g.nxt[q]] = g.prv[q]
-        g.placed[j] = 1
         count += 1
         if g.w[j] == minw or g.h[j] == minw:
             minw = narrowest(g)
@@ -175,13 +172,15 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         out_rot[j] = <signed char> turned
         ns = place(g, i, ns, g.w[j] if turned == 0 else g.h[j],
                    y0 + (g.h[j] if turned == 0 else g.w[j]))
-    for j in range(g.n):
-        if not g.placed[j]:
-            left_over += <long long> g.w[j] * g.h[j]
-            out_bin[j] = -1
-            out_x[j] = 0
-            out_y[j] = 0
-            out_rot[j] = 0
+    q = g.nxt[g.n]                                 # the items left over
+    while q < g.n:
+        j = seq[q]
+        left_over += <long long> g.w[j] * g.h[j]
+        out_bin[j] = -1
+        out_x[j] = 0
+        out_y[j] = 0
+        out_rot[j] = 0
+        q = g.nxt[q]
     return left_over
 
 
@@ -246,14 +245,13 @@ cdef int goal_init(Goal* g, int n) noexcept nogil:
     g.sx = <int*> malloc((n + 2) * sizeof(int))
     g.sy = <int*> malloc((n + 2) * sizeof(int))
     g.sw = <int*> malloc((n + 2) * sizeof(int))
-    g.placed = <char*> malloc(n + 1)
     g.nxt = <int*> malloc((n + 1) * sizeof(int))
     g.prv = <int*> malloc((n + 1) * sizeof(int))
     g.c_bin = <int*> malloc((n + 1) * sizeof(int))
     g.c_x = <int*> malloc((n + 1) * sizeof(int))
     g.c_y = <int*> malloc((n + 1) * sizeof(int))
     g.c_rot = <signed char*> malloc(n + 1)
-    if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.placed == NULL or g.nxt == NULL
+    if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.nxt == NULL
             or g.prv == NULL or g.c_bin == NULL
             or g.c_x == NULL or g.c_y == NULL or g.c_rot == NULL):
         return -1
@@ -264,7 +262,6 @@ cdef void goal_free(Goal* g) noexcept nogil:
     free(g.sx)
     free(g.sy)
     free(g.sw)
-    free(g.placed)
     free(g.nxt)
     free(g.prv)
     free(g.c_bin)

@@ -96,6 +96,12 @@ class Budget:
         return -1.0 if self.deadline is None else max(0.0, self.deadline - time.perf_counter())
 
 
+def _placement_arrays(n):
+    """[array, x, y, rot] for a kernel to fill, one entry per item."""
+    return [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
+            np.zeros(n, np.int8)]
+
+
 def _run_portfolio(w, h, W, H, turning, orders, state, area, lower_bound, budget):
     rotation, turn = turning
     left = budget.seconds_left()
@@ -106,9 +112,7 @@ def _run_portfolio(w, h, W, H, turning, orders, state, area, lower_bound, budget
             return
         budget.spend()
         a = ALGORITHMS.get(algo)
-        n = w.shape[0]
-        out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
-               np.zeros(n, np.int8)]
+        out = _placement_arrays(w.shape[0])
         used = engine.pack_ordered(w, h, orders[order], W, H, a.family, a.rule, rotation,
                                    BIN_SELECTIONS.get(binsel).code, -1, *out,
                                    budget.seconds_left(), turn)
@@ -170,8 +174,7 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
             return total
 
         def stream(k):
-            out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
-                   np.zeros(n, np.int8)]
+            out = _placement_arrays(n)
             rng = (rngs[k] + target) % (1 << 64)
             cost, done = goal_pack(inst.w, inst.h, inst.W, inst.H, inst.rotation, target,
                                    orders[k], evals[k], seconds, rng, *out, inst.may_turn)
