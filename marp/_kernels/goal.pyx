@@ -6,8 +6,9 @@ needs every array rearranged (the classes whose items stack in 1-D, or near-perf
 fills). This search fixes the goal, B bins, and searches item orders: an order is packed
 greedily into the B bins one after the other, each time at the lowest (then leftmost)
 gap of the skyline with the first item in the order of the best fitness there (as wide
-as the gap and level with a neighbour, as wide, level with the left neighbour, the
-rest); a gap no item fits is closed. Items left over after B bins are the order's cost
+as the gap and level with a neighbour, as wide, level with a neighbour and placed
+against it, the rest, placed against the taller neighbour; walls count as full height);
+a gap no item fits is closed. Items left over after B bins are the order's cost
 (their area). The search swaps two places of the order, or brings a left-over item
 forward, and keeps the swap when the cost does not grow (a walk over plateaus: most
 swaps change nothing); after KICK_AFTER swaps without a lower cost, KICK_SWAPS random
@@ -52,19 +53,30 @@ cdef inline int may_turn(Goal* g, int j) noexcept nogil:
     return g.rotation and g.w[j] != g.h[j] and (g.turn == NULL or g.turn[j] != 0)
 
 
-cdef inline int fitness(int ww, int hh, int y0, int gw, int left, int right,
-                        int H) noexcept nogil:
+cdef inline int fitness(int ww, int top, int gw, int left, int right,
+                        int* side) noexcept nogil:
+    """Fitness class of an item ww wide reaching top in a gap gw wide between neighbours
+    (walls count as H) of heights left and right; side: 0 left-aligned, 1 right."""
     if ww == gw:
-        return 3 if y0 + hh == left or y0 + hh == right or y0 + hh == H else 2
-    return 1 if y0 + hh == left or (left < 0 and y0 + hh == H) else 0
+        side[0] = 0
+        return 3 if top == left or top == right else 2
+    if top == left:
+        side[0] = 0
+        return 1
+    if top == right:
+        side[0] = 1
+        return 1
+    side[0] = 0 if left >= right else 1
+    return 0
 
 
-cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned) noexcept nogil:
+cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned,
+                   int* side) noexcept nogil:
     """The place in seq of the first unplaced item of the best fitness class at gap i
     (unplaced places are chained from g.nxt[n]); -1: none fits."""
-    cdef int y0 = g.sy[i], gw = g.sw[i], q, j, t, ww, hh, cls, best = -1, bcls = -1
-    cdef int left = g.sy[i - 1] if i > 0 else -1
-    cdef int right = g.sy[i + 1] if i + 1 < ns else -1
+    cdef int y0 = g.sy[i], gw = g.sw[i], q, j, t, ww, hh, cls, best = -1, bcls = -1, sd = 0
+    cdef int left = g.sy[i - 1] if i > 0 else g.H
+    cdef int right = g.sy[i + 1] if i + 1 < ns else g.H
     q = g.nxt[g.n]
     while q < g.n:
         j = seq[q]
@@ -73,20 +85,22 @@ cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned) noexcept
             hh = g.w[j] if t else g.h[j]
             if ww > gw or y0 + hh > g.H:
                 continue
-            cls = fitness(ww, hh, y0, gw, left, right, g.H)
+            cls = fitness(ww, y0 + hh, gw, left, right, &sd)
             if cls > bcls:
                 bcls = cls
                 best = q
                 turned[0] = t
+                side[0] = sd
                 if cls == 3:
                     return best
         q = g.nxt[q]
     return best
 
 
-cdef int place(Goal* g, int i, int ns, int ww, int top) noexcept nogil:
-    """Raise segment i's first ww columns to top and merge equal neighbours; returns the
-    new segment count (at most one more: a bin's count stays <= its items + 1)."""
+cdef int place(Goal* g, int i, int ns, int ww, int top, int side) noexcept nogil:
+    """Raise segment i's first (side 0) or last (side 1) ww columns to top and merge
+    equal neighbours; returns the new segment count (at most one more: a bin's count
+    stays <= its items + 1)."""
     cdef int k, q
     if ww < g.sw[i]:
         for k in range(ns, i, -1):
@@ -94,9 +108,11 @@ cdef int place(Goal* g, int i, int ns, int ww, int top) noexcept nogil:
             g.sy[k] = g.sy[k - 1]
             g.sw[k] = g.sw[k - 1]
         ns += 1
-        g.sx[i + 1] = g.sx[i] + ww
-        g.sw[i + 1] = g.sw[i] - ww
-        g.sw[i] = ww
+        g.sx[i + 1] = g.sx[i] + (ww if side == 0 else g.sw[i] - ww)
+        g.sw[i + 1] = g.sw[i] - ww if side == 0 else ww
+        g.sw[i] = g.sw[i] - g.sw[i + 1]
+        if side:
+            i += 1
     g.sy[i] = top
     k = 0
     for q in range(1, ns):
@@ -126,7 +142,7 @@ cdef int narrowest(Goal* g) noexcept nogil:
 cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_x,
                       int* out_y, signed char* out_rot) noexcept nogil:
     """Pack seq greedily into bins bins; returns the area left over (0: all packed)."""
-    cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, count = 0, minw
+    cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, side = 0, count = 0, minw, ww
     cdef long long left_over = 0
     for j in range(g.n):
         g.nxt[j] = j + 1
@@ -151,14 +167,14 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
             g.sy[0] = 0
             g.sw[0] = g.W
             continue
-        q = best_item(g, seq, i, ns, &turned) if g.sw[i] >= minw else -1
+        q = best_item(g, seq, i, ns, &turned, &side) if g.sw[i] >= minw else -1
         if q < 0:                                  # close the gap up to a neighbour
             top = g.H
             if i > 0:
                 top = g.sy[i - 1]
             if i + 1 < ns and g.sy[i + 1] < top:
                 top = g.sy[i + 1]
-            ns = place(g, i, ns, g.sw[i], top)
+            ns = place(g, i, ns, g.sw[i], top, 0)
             continue
         j = seq[q]
         g.nxt[g.prv[q]] = g.nxt[q]
@@ -166,12 +182,12 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         count += 1
         if g.w[j] == minw or g.h[j] == minw:
             minw = narrowest(g)
+        ww = g.w[j] if turned == 0 else g.h[j]
         out_bin[j] = b
-        out_x[j] = g.sx[i]
+        out_x[j] = g.sx[i] + (0 if side == 0 else g.sw[i] - ww)
         out_y[j] = y0
         out_rot[j] = <signed char> turned
-        ns = place(g, i, ns, g.w[j] if turned == 0 else g.h[j],
-                   y0 + (g.h[j] if turned == 0 else g.w[j]))
+        ns = place(g, i, ns, ww, y0 + (g.h[j] if turned == 0 else g.w[j]), side)
     q = g.nxt[g.n]                                 # the items left over
     while q < g.n:
         j = seq[q]
