@@ -50,6 +50,15 @@ def test_hand_made_cases():
     assert cost == 36 and done == 50 and sorted(out[0].tolist()) == [-1, 0]
     # ... and fill two
     assert run([6, 6], [6, 6], 10, 10, 2)[0] == 0
+    # a 2 x 5 block stands at the left wall; a 3 x 8 block, level with neither side of
+    # the gap beside it, stands against the taller one: the right wall (x = 7, not 2)
+    cost, _, _, out = run([2, 3], [5, 8], 10, 10, 1)
+    assert cost == 0 and out[1].tolist() == [0, 7] and out[2].tolist() == [0, 0]
+    # a 3 x 5 block level with the left neighbour goes before the 3 x 8 (fitness before
+    # order) and stands against it (x = 2); at y = 5 a 3 x 3 block level with the 3 x 8
+    # one (its right neighbour) stands against it (x = 4)
+    cost, _, _, out = run([2, 3, 3, 3], [5, 8, 5, 3], 10, 10, 1)
+    assert cost == 0 and out[1].tolist() == [0, 7, 2, 4] and out[2].tolist() == [0, 0, 0, 5]
 
 
 def test_bad_inputs_raise_before_the_kernel():
