@@ -70,13 +70,19 @@ cdef inline int fitness(int ww, int top, int gw, int left, int right,
     return 0
 
 
+cdef inline void neighbours(Goal* g, int i, int ns, int* left, int* right) noexcept nogil:
+    """Tops of gap i's left and right neighbours; a wall counts as full height."""
+    left[0] = g.sy[i - 1] if i > 0 else g.H
+    right[0] = g.sy[i + 1] if i + 1 < ns else g.H
+
+
 cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned,
                    int* side) noexcept nogil:
     """The place in seq of the first unplaced item of the best fitness class at gap i
     (unplaced places are chained from g.nxt[n]); -1: none fits."""
     cdef int y0 = g.sy[i], gw = g.sw[i], q, j, t, ww, hh, cls, best = -1, bcls = -1, sd = 0
-    cdef int left = g.sy[i - 1] if i > 0 else g.H
-    cdef int right = g.sy[i + 1] if i + 1 < ns else g.H
+    cdef int left, right
+    neighbours(g, i, ns, &left, &right)
     q = g.nxt[g.n]
     while q < g.n:
         j = seq[q]
@@ -142,7 +148,8 @@ cdef int narrowest(Goal* g) noexcept nogil:
 cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_x,
                       int* out_y, signed char* out_rot) noexcept nogil:
     """Pack seq greedily into bins bins; returns the area left over (0: all packed)."""
-    cdef int b = 0, ns = 1, i, k, j, q, y0, top, turned = 0, side = 0, count = 0, minw, ww
+    cdef int b = 0, ns = 1, i, k, j, q, y0, left, right, turned = 0, side = 0, count = 0
+    cdef int minw, ww, hh
     cdef long long left_over = 0
     for j in range(g.n):
         g.nxt[j] = j + 1
@@ -169,12 +176,8 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
             continue
         q = best_item(g, seq, i, ns, &turned, &side) if g.sw[i] >= minw else -1
         if q < 0:                                  # close the gap up to a neighbour
-            top = g.H
-            if i > 0:
-                top = g.sy[i - 1]
-            if i + 1 < ns and g.sy[i + 1] < top:
-                top = g.sy[i + 1]
-            ns = place(g, i, ns, g.sw[i], top, 0)
+            neighbours(g, i, ns, &left, &right)
+            ns = place(g, i, ns, g.sw[i], left if left < right else right, 0)
             continue
         j = seq[q]
         g.nxt[g.prv[q]] = g.nxt[q]
@@ -183,11 +186,12 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         if g.w[j] == minw or g.h[j] == minw:
             minw = narrowest(g)
         ww = g.w[j] if turned == 0 else g.h[j]
+        hh = g.h[j] if turned == 0 else g.w[j]
         out_bin[j] = b
         out_x[j] = g.sx[i] + (0 if side == 0 else g.sw[i] - ww)
         out_y[j] = y0
         out_rot[j] = <signed char> turned
-        ns = place(g, i, ns, ww, y0 + (g.h[j] if turned == 0 else g.w[j]), side)
+        ns = place(g, i, ns, ww, y0 + hh, side)
     q = g.nxt[g.n]                                 # the items left over
     while q < g.n:
         j = seq[q]
