@@ -29,12 +29,15 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
     empties, and is eliminated when its last item leaves. Returns 1 when a bin was
     eliminated, 0 otherwise, -2 out of memory, -3 past the deadline."""
     cdef int b0 = least_filled(s, rng), item = random_item(s, b0, rng)
-    cdef int t, q, m, used
+    cdef int t, q, m, used, tries = 0, start = rng_int(rng, s.n_bins)
     cdef long long a_item = <long long> w[item] * h[item], cap = <long long> p.W * p.H
-    for t in range(DRAIN_TRIES):
-        q = rng_int(rng, s.n_bins)
-        if q == b0 or cap - s.area[q] < a_item:
+    for t in range(s.n_bins):
+        if tries == DRAIN_TRIES:
+            break
+        q = (start + t) % s.n_bins
+        if q == b0 or cap - s.area[q] < a_item or not may_hold(s, q, item, -1):
             continue
+        tries += 1
         m = gather(s, &q, 1)
         s.items[m] = item
         m += 1
@@ -62,15 +65,18 @@ cdef int swap(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     has no room for a alone: q gets fuller, b0 emptier. Both bins are repacked (the tree
     search for small bins). Returns 0, -2 out of memory, -3 past the deadline."""
     cdef int b0 = least_filled(s, rng), a = random_item(s, b0, rng)
-    cdef int t, q, b, m, used
+    cdef int t, q, b, m, used, tries = 0, start = rng_int(rng, s.n_bins)
     cdef long long a_item = <long long> w[a] * h[a], cap = <long long> s.W * s.H
-    for t in range(DRAIN_TRIES):
-        q = rng_int(rng, s.n_bins)
+    for t in range(s.n_bins):
+        if tries == DRAIN_TRIES:
+            break
+        q = (start + t) % s.n_bins
         if q == b0 or cap - s.area[q] >= a_item:
             continue
-        b = pick_smaller(s, q, a_item, a_item - (cap - s.area[q]), rng)
+        b = pick_smaller(s, q, b0, a, a_item - (cap - s.area[q]), rng)
         if b < 0:
             continue
+        tries += 1
         m = bin_without(s, q, b, a)
         used = one_bin(p, w, h, s, m, heur, n_heur, rng)
         if used <= -2:

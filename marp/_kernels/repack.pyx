@@ -333,22 +333,57 @@ cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil:
     return m
 
 
-cdef int pick_smaller(Work* s, int q, long long a_item, long long need,
-                      unsigned long long* rng) noexcept nogil:
-    """A random item of bin q with area in [need, a_item), or -1."""
-    cdef int i = s.head[q], count = 0, k
-    cdef long long a
+cdef inline int fixed_item(const Work* s, int i) noexcept nogil:
+    """The item keeps its orientation in every repack (no rotation, or not for it)."""
+    return not s.rotation or (s.turn != NULL and s.turn[i] == 0)
+
+
+cdef int may_hold(const Work* s, int q, int add, int out) noexcept nogil:
+    """0 when bin q's items, less item out (-1: none) and with item add, certainly do not
+    fit one array: more area than it; items taller than half the array wider than it in
+    all (each crosses the middle row); items wider than half taller than it in all; or
+    add and another item too wide and too tall to stand side by side or one above the
+    other. Items that may turn count by area only. 1 otherwise (a repack may still fail):
+    at thousands of arrays this finds the few that can take an item, where random draws
+    nearly never do."""
+    cdef long long area = <long long> s.w[add] * s.h[add]
+    cdef int tall_w = 0, wide_h = 0, i = s.head[q], add_fixed = fixed_item(s, add)
+    if add_fixed:
+        tall_w = s.w[add] if 2 * s.h[add] > s.H else 0
+        wide_h = s.h[add] if 2 * s.w[add] > s.W else 0
     while i >= 0:
-        a = <long long> s.w[i] * s.h[i]
-        count += a < a_item and a >= need
+        if i != out:
+            area += <long long> s.w[i] * s.h[i]
+            if fixed_item(s, i):
+                tall_w += s.w[i] if 2 * s.h[i] > s.H else 0
+                wide_h += s.h[i] if 2 * s.w[i] > s.W else 0
+                if add_fixed and s.w[i] + s.w[add] > s.W and s.h[i] + s.h[add] > s.H:
+                    return 0
+        i = s.nxt[i]
+    return area <= <long long> s.W * s.H and tall_w <= s.W and wide_h <= s.H
+
+
+cdef inline int swappable(const Work* s, int i, long long a_item, long long need, int q,
+                          int b0, int a) noexcept nogil:
+    cdef long long ai = <long long> s.w[i] * s.h[i]
+    return ai < a_item and ai >= need and may_hold(s, q, a, i) and may_hold(s, b0, i, a)
+
+
+cdef int pick_smaller(Work* s, int q, int b0, int a, long long need,
+                      unsigned long long* rng) noexcept nogil:
+    """A random item i of bin q with area in [need, area of a) such that q with a for i
+    and b0 with i for a pass may_hold; -1 when there is none."""
+    cdef int i = s.head[q], count = 0, k
+    cdef long long a_item = <long long> s.w[a] * s.h[a]
+    while i >= 0:
+        count += swappable(s, i, a_item, need, q, b0, a)
         i = s.nxt[i]
     if count == 0:
         return -1
     k = rng_int(rng, count)
     i = s.head[q]
     while i >= 0:
-        a = <long long> s.w[i] * s.h[i]
-        if a < a_item and a >= need:
+        if swappable(s, i, a_item, need, q, b0, a):
             if k == 0:
                 return i
             k -= 1

@@ -46,6 +46,10 @@ PORTFOLIO_SHARE = 0.4
 # buys a few hundred, too few to search)
 GOAL_SHARE = 0.5
 GOAL_MAX_ITEMS = 400
+# its restarts: the first search of a target runs this long (or this many greedy packings
+# under an iteration budget), each next one twice as long, from a fresh random stream
+GOAL_RESTART_S = 0.1
+GOAL_RESTART_EVALS = 5000
 # one 64-bit odd constant per stream: seeds of different streams never coincide
 STREAM_STRIDE = 0x9E3779B97F4A7C15
 
@@ -167,17 +171,22 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
     total = 0
     # the goal streams draw numbers apart from the local-search streams of the same seed
     rngs = [_stream_seed(seed, k) ^ 0x5851F42D4C957F2D for k in range(workers)]
+    restart = 0
     while state["arrays"] > max(lower_bound, 1):
         target = state["arrays"] - 1
         seconds = -1.0 if deadline is None else deadline - time.perf_counter()
         if (deadline is not None and seconds <= 0) or all(e == 0 for e in evals):
             return total
+        # restarts with doubling slices: a search finds its packing early or hardly ever
+        seconds = seconds if seconds < 0 else min(seconds, GOAL_RESTART_S * 2 ** restart)
+        cap = GOAL_RESTART_EVALS * 2 ** restart
 
         def stream(k):
             out = _placement_arrays(n)
-            rng = (rngs[k] + target) % (1 << 64)
+            rng = (rngs[k] + target + restart * STREAM_STRIDE) % (1 << 64)
+            e = evals[k] if evals[k] < 0 or deadline is not None else min(evals[k], cap)
             cost, done = goal_pack(inst.w, inst.h, inst.W, inst.H, inst.rotation, target,
-                                   orders[k], evals[k], seconds, rng, *out, inst.may_turn)
+                                   orders[k], e, seconds, rng, *out, inst.may_turn)
             return cost, done, out
 
         found = None
@@ -188,7 +197,9 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
             if cost == 0 and found is None:
                 found = out
         if found is None:
-            return total
+            restart += 1
+            continue
+        restart = 0
         state.update(array=found[0], x=found[1], y=found[2], rot=found[3],
                      arrays=int(found[0].max()) + 1)
     return total
