@@ -123,11 +123,17 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     cdef int chosen[MAX_SUBSET]
     cdef int k_max = s.n_bins if s.n_bins < MAX_SUBSET else MAX_SUBSET
     cdef int k = 2 + rng_int(rng, k_max - 1)
-    cdef int j, i, m, t, used, dup
+    cdef int j, i, m, t, used, dup, r
     cdef long long before, after, rest
     chosen[0] = least_filled(s, rng)
     j = 1
-    if rng_int(rng, 2) == 0:
+    if s.n_bins > COMPATIBLE_MIN_BINS:
+        r = rng_int(rng, 3)
+        if r == 0:
+            j = fill_least(s, chosen, j, k, rng)
+        elif r == 1:
+            j = fill_compatible(s, chosen, j, k, rng)
+    elif rng_int(rng, 2) == 0:
         j = fill_least(s, chosen, j, k, rng)
     while j < k:
         j = add_new(chosen, j, rng_int(rng, s.n_bins))

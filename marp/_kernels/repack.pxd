@@ -9,6 +9,8 @@ cdef enum:
     ELIMINATION_TRIES = 2
     N_KEYS = 6          # random, area, height, width, perimeter, max side
     LEAST_POOL = 8      # half the moves draw partners among the 8 least-filled bins
+    COMPATIBLE_MIN_BINS = 64  # past this many bins, a third of the moves draw partners
+                              # that may take an item of the target (fewer: random does)
     DRAIN_ONE_IN = 3    # one move in 3 drains or swaps an item of the least-filled bin
     DRAIN_TRIES = 8     # bins tried for it (among those may_hold lets through)
     GLOBAL_ONE_IN = 3   # one repack in 3 (of at most GLOBAL_MAX_ITEMS items) is global
@@ -109,6 +111,8 @@ cdef void set_places(Work* s, const int* items, const int* px, const int* py,
 cdef int least_filled(const Work* s, unsigned long long* rng) noexcept nogil
 cdef int fill_least(const Work* s, int* chosen, int j, int k,
                     unsigned long long* rng) noexcept nogil
+cdef int fill_compatible(const Work* s, int* chosen, int j, int k,
+                         unsigned long long* rng) noexcept nogil
 cdef long long min_area(const Work* s) noexcept nogil
 cdef int gather(Work* s, const int* chosen, int k) noexcept nogil
 cdef void sort_ints(int* a, int m) noexcept nogil

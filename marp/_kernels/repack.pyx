@@ -248,6 +248,36 @@ cdef int fill_least(const Work* s, int* chosen, int j, int k,
     return j
 
 
+cdef int takes_in_swap(const Work* s, int q, int a) noexcept nogil:
+    """Bin q may hold item a as it is, or for one of its items (may_hold)."""
+    cdef int i = s.head[q]
+    if may_hold(s, q, a, -1):
+        return 1
+    while i >= 0:
+        if may_hold(s, q, a, i):
+            return 1
+        i = s.nxt[i]
+    return 0
+
+
+cdef int fill_compatible(const Work* s, int* chosen, int j, int k,
+                         unsigned long long* rng) noexcept nogil:
+    """Partners that may take an item of chosen[0] (as it is or for one of theirs),
+    scanned from a random bin: at thousands of bins, random partners nearly never can.
+    Returns the new count in chosen."""
+    cdef int t, q, start = rng_int(rng, s.n_bins), a
+    for t in range(s.n_bins):
+        if j == k:
+            break
+        q = (start + t) % s.n_bins
+        if q == chosen[0]:
+            continue
+        a = random_item(s, chosen[0], rng)
+        if takes_in_swap(s, q, a):
+            j = add_new(chosen, j, q)
+    return j
+
+
 cdef long long min_area(const Work* s) noexcept nogil:
     cdef int b
     cdef long long m = s.area[0]

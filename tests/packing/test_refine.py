@@ -102,3 +102,24 @@ def test_property_never_worse_never_invalid(data, algorithm, seed, rotation):
     assert p.placed.all()
     assert p.arrays_used <= start.arrays_used == p.arrays_before_refine
     assert p.arrays_used >= marp.lower_bound(w, h, array=(W, W), rotation=rotation)
+
+
+def test_a_drain_finds_the_one_array_that_can_take_the_item():
+    # 10x10 arrays: 1,999 hold a 6-wide full-height block (room by area for 40 cells,
+    # but only 4 columns beside it), one holds a 5-wide full-height block, the last one
+    # a 5x6 block. Only the 5-wide array can take the 5x6 block (both are taller than
+    # half, so they stand side by side): a drain that draws 8 arrays at random nearly
+    # never finds it; one that skips the arrays that cannot hold it finds it at once.
+    from marp._kernels.refine import refine_stream
+    from marp.packing.refine import move_heuristics
+    n = 2001
+    w = np.array([6] * 1999 + [5, 5], dtype=np.int32)
+    h = np.array([10] * 1999 + [10, 6], dtype=np.int32)
+    array = np.arange(n, dtype=np.int32)
+    x, y, rot = np.zeros(n, np.int32), np.zeros(n, np.int32), np.zeros(n, np.int8)
+    assert marp.lower_bound(w, h, array=(10, 10)) == 2000
+    arrays, done = refine_stream(w, h, 10, 10, False, move_heuristics(), array, x, y, rot,
+                                 n, 2000, 30, -1.0, 7)
+    assert arrays == 2000 and done <= 30
+    assert array[1999] == array[2000]
+    assert sorted([x[1999], x[2000]]) == [0, 5]
