@@ -7,7 +7,9 @@ random heuristic of the portfolio: first into one array fewer (success removes a
 otherwise into as many arrays, kept when the least-filled array of the whole packing gets
 no fuller (sideways moves allowed), which drains it until it can be eliminated. Other
 moves drain one item of the least-filled array into another array, or swap it for a
-smaller item of an array without room for it (both arrays repacked). A share of the
+smaller item of an array without room for it (both arrays repacked). Past
+COMPATIBLE_MIN_BINS arrays, drains and swaps try only arrays that may take the item
+(may_hold) and a third of the repack moves take such arrays as partners. A share of the
 repacks of small sets is the tree search of tight.pyx, which finds the near-perfect
 arrays greedy repacks miss. Arrays never interact, so a subset repack is an exact
 sub-problem. One stream runs per call; the caller runs independent streams (threads)
@@ -22,6 +24,14 @@ from marp._kernels.tight cimport Tight, tight_init, tight_free
 from marp._kernels.repack cimport *
 
 
+cdef inline int draw_bin(const Work* s, int scan, int start, int t,
+                         unsigned long long* rng) noexcept nogil:
+    """The t-th bin a drain or swap tries: in turn from start when it scans (many bins:
+    the few that may take the item are found), else at random (few bins: 8 draws see
+    most of them, and a failed draw costs no repack)."""
+    return (start + t) % s.n_bins if scan else rng_int(rng, s.n_bins)
+
+
 cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
                unsigned long long* rng) noexcept nogil:
     """Move one item of the least-filled bin into another bin with room for its area
@@ -29,15 +39,17 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
     empties, and is eliminated when its last item leaves. Returns 1 when a bin was
     eliminated, 0 otherwise, -2 out of memory, -3 past the deadline."""
     cdef int b0 = least_filled(s, rng), item = random_item(s, b0, rng)
-    cdef int t, q, m, used, tries = 0, start = rng_int(rng, s.n_bins)
+    cdef int t, q, m, used, tries = 0, scan = s.n_bins > COMPATIBLE_MIN_BINS
+    cdef int start = rng_int(rng, s.n_bins) if scan else 0
     cdef long long a_item = <long long> w[item] * h[item], cap = <long long> p.W * p.H
-    for t in range(s.n_bins):
+    for t in range(s.n_bins if scan else DRAIN_TRIES):
         if tries == DRAIN_TRIES:
             break
-        q = (start + t) % s.n_bins
-        if q == b0 or cap - s.area[q] < a_item or not may_hold(s, q, item, -1):
+        q = draw_bin(s, scan, start, t, rng)
+        tries += not scan
+        if q == b0 or cap - s.area[q] < a_item or (scan and not may_hold(s, q, item, -1)):
             continue
-        tries += 1
+        tries += scan
         m = gather(s, &q, 1)
         s.items[m] = item
         m += 1
@@ -65,18 +77,20 @@ cdef int swap(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     has no room for a alone: q gets fuller, b0 emptier. Both bins are repacked (the tree
     search for small bins). Returns 0, -2 out of memory, -3 past the deadline."""
     cdef int b0 = least_filled(s, rng), a = random_item(s, b0, rng)
-    cdef int t, q, b, m, used, tries = 0, start = rng_int(rng, s.n_bins)
+    cdef int t, q, b, m, used, tries = 0, scan = s.n_bins > COMPATIBLE_MIN_BINS
+    cdef int start = rng_int(rng, s.n_bins) if scan else 0
     cdef long long a_item = <long long> w[a] * h[a], cap = <long long> s.W * s.H
-    for t in range(s.n_bins):
+    for t in range(s.n_bins if scan else DRAIN_TRIES):
         if tries == DRAIN_TRIES:
             break
-        q = (start + t) % s.n_bins
+        q = draw_bin(s, scan, start, t, rng)
+        tries += not scan
         if q == b0 or cap - s.area[q] >= a_item:
             continue
-        b = pick_smaller(s, q, b0, a, a_item - (cap - s.area[q]), rng)
+        b = pick_smaller(s, q, b0, a, a_item - (cap - s.area[q]), scan, rng)
         if b < 0:
             continue
-        tries += 1
+        tries += scan
         m = bin_without(s, q, b, a)
         used = one_bin(p, w, h, s, m, heur, n_heur, rng)
         if used <= -2:

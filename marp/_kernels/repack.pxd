@@ -9,10 +9,11 @@ cdef enum:
     ELIMINATION_TRIES = 2
     N_KEYS = 6          # random, area, height, width, perimeter, max side
     LEAST_POOL = 8      # half the moves draw partners among the 8 least-filled bins
-    COMPATIBLE_MIN_BINS = 64  # past this many bins, a third of the moves draw partners
+    COMPATIBLE_MIN_BINS = 64  # past this many bins, drains and swaps scan for bins that
+                              # may take the item and a third of the moves draw partners
                               # that may take an item of the target (fewer: random does)
     DRAIN_ONE_IN = 3    # one move in 3 drains or swaps an item of the least-filled bin
-    DRAIN_TRIES = 8     # bins tried for it (among those may_hold lets through)
+    DRAIN_TRIES = 8     # bins tried for it (past COMPATIBLE_MIN_BINS: that may_hold)
     GLOBAL_ONE_IN = 3   # one repack in 3 (of at most GLOBAL_MAX_ITEMS items) is global
     GLOBAL_MAX_ITEMS = 160
     N_MR_RULES = 5
@@ -118,6 +119,6 @@ cdef int gather(Work* s, const int* chosen, int k) noexcept nogil
 cdef void sort_ints(int* a, int m) noexcept nogil
 cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil
 cdef int may_hold(const Work* s, int q, int add, int out) noexcept nogil
-cdef int pick_smaller(Work* s, int q, int b0, int a, long long need,
+cdef int pick_smaller(Work* s, int q, int b0, int a, long long need, int check,
                       unsigned long long* rng) noexcept nogil
 cdef int random_item(const Work* s, int b, unsigned long long* rng) noexcept nogil

@@ -394,26 +394,27 @@ cdef int may_hold(const Work* s, int q, int add, int out) noexcept nogil:
 
 
 cdef inline int swappable(const Work* s, int i, long long a_item, long long need, int q,
-                          int b0, int a) noexcept nogil:
+                          int b0, int a, int check) noexcept nogil:
     cdef long long ai = <long long> s.w[i] * s.h[i]
-    return ai < a_item and ai >= need and may_hold(s, q, a, i) and may_hold(s, b0, i, a)
+    return ai < a_item and ai >= need and (
+        not check or (may_hold(s, q, a, i) and may_hold(s, b0, i, a)))
 
 
-cdef int pick_smaller(Work* s, int q, int b0, int a, long long need,
+cdef int pick_smaller(Work* s, int q, int b0, int a, long long need, int check,
                       unsigned long long* rng) noexcept nogil:
-    """A random item i of bin q with area in [need, area of a) such that q with a for i
-    and b0 with i for a pass may_hold; -1 when there is none."""
+    """A random item i of bin q with area in [need, area of a) such that (with check) q
+    with a for i and b0 with i for a pass may_hold; -1 when there is none."""
     cdef int i = s.head[q], count = 0, k
     cdef long long a_item = <long long> s.w[a] * s.h[a]
     while i >= 0:
-        count += swappable(s, i, a_item, need, q, b0, a)
+        count += swappable(s, i, a_item, need, q, b0, a, check)
         i = s.nxt[i]
     if count == 0:
         return -1
     k = rng_int(rng, count)
     i = s.head[q]
     while i >= 0:
-        if swappable(s, i, a_item, need, q, b0, a):
+        if swappable(s, i, a_item, need, q, b0, a, check):
             if k == 0:
                 return i
             k -= 1

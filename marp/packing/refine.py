@@ -8,10 +8,13 @@
    items, with GOAL_SHARE of the budget left: item orders packed greedily into one array
    fewer than the best, again from each success down to the lower bound (it finds the
    packings of classes whose arrays all change at once, e.g. wide items stacked in 1-D).
-   Its greedy packings count as iterations.
+   Its greedy packings count as iterations. A search that has not found its packing
+   after GOAL_RESTART_S (GOAL_RESTART_EVALS greedy packings under an iteration budget)
+   starts again from a fresh random stream, for twice as long each time.
 3. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
-   array into another, swapping it for a smaller item of an array without room for it,
+   array into another, swapping it for a smaller item of an array without room for it
+   (both only with arrays that may take the item: ``may_hold`` in ``repack.pyx``),
    and on small sets a share of repacks by the tree search of ``tight.pyx`` (near-perfect
    arrays that greedy repacks miss), in ``workers`` independent streams seeded from
    ``seed`` and run in threads (the kernel releases the GIL). Streams are merged by
