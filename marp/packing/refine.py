@@ -9,8 +9,9 @@
    fewer than the best, again from each success down to the lower bound (it finds the
    packings of classes whose arrays all change at once, e.g. wide items stacked in 1-D).
    Its greedy packings count as iterations. A search that has not found its packing
-   after GOAL_RESTART_S (GOAL_RESTART_EVALS greedy packings under an iteration budget)
-   starts again from a fresh random stream, for twice as long each time.
+   after a fifth of its budget (at least GOAL_RESTART_S, or GOAL_RESTART_EVALS greedy
+   packings under an iteration budget) starts again from a fresh random stream, for
+   twice as long each time.
 3. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
    array into another, swapping it for a smaller item of an array without room for it
@@ -49,8 +50,11 @@ PORTFOLIO_SHARE = 0.4
 # buys a few hundred, too few to search)
 GOAL_SHARE = 0.5
 GOAL_MAX_ITEMS = 400
-# its restarts: the first search of a target runs this long (or this many greedy packings
-# under an iteration budget), each next one twice as long, from a fresh random stream
+# its restarts: the first search of a target runs GOAL_FIRST_SHARE of the goal search's
+# budget, at least GOAL_RESTART_S (GOAL_RESTART_EVALS greedy packings under an iteration
+# budget), each next one twice as long, from a fresh random stream (short budgets gain
+# from restarts; a long one must leave room for searches that need seconds)
+GOAL_FIRST_SHARE = 0.2
 GOAL_RESTART_S = 0.1
 GOAL_RESTART_EVALS = 5000
 # one 64-bit odd constant per stream: seeds of different streams never coincide
@@ -171,6 +175,9 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
     evals = [-1] * workers if budget.iterations is None else \
         [int(GOAL_SHARE * budget.iterations) // workers] * workers
     orders = [inst.orders["area-desc"].astype(np.int32) for _ in range(workers)]
+    first_s = None if deadline is None else max(GOAL_RESTART_S, GOAL_FIRST_SHARE *
+                                                GOAL_SHARE * left)
+    first_evals = max(GOAL_RESTART_EVALS, int(GOAL_FIRST_SHARE * max(evals)))
     total = 0
     # the goal streams draw numbers apart from the local-search streams of the same seed
     rngs = [_stream_seed(seed, k) ^ 0x5851F42D4C957F2D for k in range(workers)]
@@ -181,8 +188,8 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
         if (deadline is not None and seconds <= 0) or all(e == 0 for e in evals):
             return total
         # restarts with doubling slices: a search finds its packing early or hardly ever
-        seconds = seconds if seconds < 0 else min(seconds, GOAL_RESTART_S * 2 ** restart)
-        cap = GOAL_RESTART_EVALS * 2 ** restart
+        seconds = seconds if seconds < 0 else min(seconds, first_s * 2 ** restart)
+        cap = first_evals * 2 ** restart
 
         def stream(k):
             out = _placement_arrays(n)
