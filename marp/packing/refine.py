@@ -8,10 +8,11 @@
    items, with GOAL_SHARE of the budget left: item orders packed greedily into one array
    fewer than the best, again from each success down to the lower bound (it finds the
    packings of classes whose arrays all change at once, e.g. wide items stacked in 1-D).
-   Its greedy packings count as iterations. A search that has not found its packing
-   after a fifth of its budget (at least GOAL_RESTART_S, or GOAL_RESTART_EVALS greedy
-   packings under an iteration budget) starts again from a fresh random stream, for
-   twice as long each time.
+   Its greedy packings count as iterations. On short budgets (under
+   GOAL_RESTART_UNDER_S) a search that has not found its packing after a fifth of its
+   budget (at least GOAL_RESTART_S; GOAL_RESTART_EVALS greedy packings under an
+   iteration budget) starts again from a fresh random stream, for twice as long each
+   time.
 3. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
    array into another, swapping it for a smaller item of an array without room for it
@@ -50,10 +51,14 @@ PORTFOLIO_SHARE = 0.4
 # buys a few hundred, too few to search)
 GOAL_SHARE = 0.5
 GOAL_MAX_ITEMS = 400
-# its restarts: the first search of a target runs GOAL_FIRST_SHARE of the goal search's
-# budget, at least GOAL_RESTART_S (GOAL_RESTART_EVALS greedy packings under an iteration
-# budget), each next one twice as long, from a fresh random stream (short budgets gain
-# from restarts; a long one must leave room for searches that need seconds)
+# its restarts, on budgets under GOAL_RESTART_UNDER_S (GOAL_RESTART_UNDER_EVALS greedy
+# packings under an iteration budget) only: the first search of a target runs
+# GOAL_FIRST_SHARE of the budget, at least GOAL_RESTART_S (GOAL_RESTART_EVALS), each next
+# one twice as long, from a fresh random stream. A search finds its packing early or
+# hardly ever, so short budgets gain from restarts; some packings take one stream 1-2 s,
+# which restarts cut on long budgets (measured: 2BP at 10 s, 7,231 with, 7,230 without)
+GOAL_RESTART_UNDER_S = 2.0
+GOAL_RESTART_UNDER_EVALS = 100_000
 GOAL_FIRST_SHARE = 0.2
 GOAL_RESTART_S = 0.1
 GOAL_RESTART_EVALS = 5000
@@ -164,6 +169,18 @@ def _stream_seed(seed, k):
     return (seed * 1_000_003 + (k + 1) * STREAM_STRIDE) % (1 << 64)
 
 
+def _restart_slices(seconds, evals):
+    """(seconds, greedy packings) of the goal search's first search of a target, given
+    its budget (None / -1: none on that axis); infinite where it does not restart."""
+    if seconds is not None:
+        if seconds >= GOAL_RESTART_UNDER_S:
+            return float("inf"), float("inf")
+        return max(GOAL_RESTART_S, GOAL_FIRST_SHARE * seconds), float("inf")
+    if evals >= GOAL_RESTART_UNDER_EVALS:
+        return float("inf"), float("inf")
+    return float("inf"), max(GOAL_RESTART_EVALS, int(GOAL_FIRST_SHARE * evals))
+
+
 def _run_goal(inst, state, lower_bound, budget, seed, workers):
     """The goal-driven search (goal.pyx) for a packing one array smaller than the best,
     again until the lower bound or its share of the budget is spent; ``workers`` streams,
@@ -175,9 +192,8 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
     evals = [-1] * workers if budget.iterations is None else \
         [int(GOAL_SHARE * budget.iterations) // workers] * workers
     orders = [inst.orders["area-desc"].astype(np.int32) for _ in range(workers)]
-    first_s = None if deadline is None else max(GOAL_RESTART_S, GOAL_FIRST_SHARE *
-                                                GOAL_SHARE * left)
-    first_evals = max(GOAL_RESTART_EVALS, int(GOAL_FIRST_SHARE * max(evals)))
+    first_s, first_evals = _restart_slices(None if deadline is None else GOAL_SHARE * left,
+                                           max(evals))
     total = 0
     # the goal streams draw numbers apart from the local-search streams of the same seed
     rngs = [_stream_seed(seed, k) ^ 0x5851F42D4C957F2D for k in range(workers)]
@@ -190,11 +206,12 @@ def _run_goal(inst, state, lower_bound, budget, seed, workers):
         # restarts with doubling slices: a search finds its packing early or hardly ever
         seconds = seconds if seconds < 0 else min(seconds, first_s * 2 ** restart)
         cap = first_evals * 2 ** restart
+        cap = -1 if cap == float("inf") else int(cap)
 
         def stream(k):
             out = _placement_arrays(n)
             rng = (rngs[k] + target + restart * STREAM_STRIDE) % (1 << 64)
-            e = evals[k] if evals[k] < 0 or deadline is not None else min(evals[k], cap)
+            e = evals[k] if evals[k] < 0 or cap < 0 else min(evals[k], cap)
             cost, done = goal_pack(inst.w, inst.h, inst.W, inst.H, inst.rotation, target,
                                    orders[k], e, seconds, rng, *out, inst.may_turn)
             return cost, done, out
