@@ -43,13 +43,12 @@ cdef int drain(Packer* p, const int* w, const int* h, Work* s, const int* heur, 
     cdef int start = rng_int(rng, s.n_bins) if scan else 0
     cdef long long a_item = <long long> w[item] * h[item], cap = <long long> p.W * p.H
     for t in range(s.n_bins if scan else DRAIN_TRIES):
-        if tries == DRAIN_TRIES:
+        if tries == DRAIN_TRIES:          # bins that passed; random draws end at the range
             break
         q = draw_bin(s, scan, start, t, rng)
-        tries += not scan
         if q == b0 or cap - s.area[q] < a_item or (scan and not may_hold(s, q, item, -1)):
             continue
-        tries += scan
+        tries += 1
         m = gather(s, &q, 1)
         s.items[m] = item
         m += 1
@@ -81,16 +80,15 @@ cdef int swap(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     cdef int start = rng_int(rng, s.n_bins) if scan else 0
     cdef long long a_item = <long long> w[a] * h[a], cap = <long long> s.W * s.H
     for t in range(s.n_bins if scan else DRAIN_TRIES):
-        if tries == DRAIN_TRIES:
+        if tries == DRAIN_TRIES:          # bins that passed; random draws end at the range
             break
         q = draw_bin(s, scan, start, t, rng)
-        tries += not scan
         if q == b0 or cap - s.area[q] >= a_item:
             continue
         b = pick_smaller(s, q, b0, a, a_item - (cap - s.area[q]), scan, rng)
         if b < 0:
             continue
-        tries += scan
+        tries += 1
         m = bin_without(s, q, b, a)
         used = one_bin(p, w, h, s, m, heur, n_heur, rng)
         if used <= -2:

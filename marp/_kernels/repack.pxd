@@ -63,6 +63,11 @@ cdef inline int big_item(const Work* s, int i) noexcept nogil:
     return 2 * s.w[i] > s.W and 2 * s.h[i] > s.H
 
 
+cdef inline int fixed_item(const Work* s, int i) noexcept nogil:
+    """The item keeps its orientation in every repack (no rotation, or not for it)."""
+    return not s.rotation or (s.turn != NULL and s.turn[i] == 0)
+
+
 cdef inline long long target_key(const Work* s, int b) noexcept nogil:
     """Bins without a big item first (they can be emptied), then by fill."""
     return s.area[b] + (<long long> s.W * s.H if s.nbig[b] > 0 else 0)

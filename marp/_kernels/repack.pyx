@@ -105,7 +105,7 @@ cdef int repack_global(const int* w, const int* h, Work* s, int m, int rule,
                 if s.keys[j]:
                     continue
                 i = s.items[j]
-                turn = s.rotation and (s.turn == NULL or s.turn[i] != 0)
+                turn = not fixed_item(s, i)
                 cand_reset(&c)
                 mr_find(&gb[b], w[i], h[i], rule, turn, &c)
                 if better(c.s1, c.s2, best.s1, best.s2):
@@ -361,11 +361,6 @@ cdef int bin_without(Work* s, int b, int out, int into) noexcept nogil:
             s.items[j] = into
     sort_ints(s.items, m)
     return m
-
-
-cdef inline int fixed_item(const Work* s, int i) noexcept nogil:
-    """The item keeps its orientation in every repack (no rotation, or not for it)."""
-    return not s.rotation or (s.turn != NULL and s.turn[i] == 0)
 
 
 cdef int may_hold(const Work* s, int q, int add, int out) noexcept nogil:

@@ -16,7 +16,8 @@
 3. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
    array into another, swapping it for a smaller item of an array without room for it
-   (both only with arrays that may take the item: ``may_hold`` in ``repack.pyx``),
+   (past COMPATIBLE_MIN_BINS arrays, both try only arrays that may take the item:
+   ``may_hold`` in ``repack.pyx``),
    and on small sets a share of repacks by the tree search of ``tight.pyx`` (near-perfect
    arrays that greedy repacks miss), in ``workers`` independent streams seeded from
    ``seed`` and run in threads (the kernel releases the GIL). Streams are merged by
@@ -56,7 +57,7 @@ GOAL_MAX_ITEMS = 400
 # GOAL_FIRST_SHARE of the budget, at least GOAL_RESTART_S (GOAL_RESTART_EVALS), each next
 # one twice as long, from a fresh random stream. A search finds its packing early or
 # hardly ever, so short budgets gain from restarts; some packings take one stream 1-2 s,
-# which restarts cut on long budgets (measured: 2BP at 10 s, 7,231 with, 7,230 without)
+# which restarts can cut on long budgets (2BP at 10 s: 7,231 with or without restarts)
 GOAL_RESTART_UNDER_S = 2.0
 GOAL_RESTART_UNDER_EVALS = 100_000
 GOAL_FIRST_SHARE = 0.2
