@@ -11,6 +11,11 @@
 * ``large_small`` (MV's L2 argument): for thresholds p, q, the rectangles with w > W - q and
   h > H - p leave no room for any rectangle at least q wide and p tall that fits beside
   a half, so those must go, with the other big rectangles, into the remaining arrays.
+* ``big_conflicts``: for thresholds a, b, the big rectangles at least a wide and b tall (C)
+  pairwise conflict, and every other rectangle wider than W - a and taller than H - b (K)
+  conflicts with each of them, so K needs arrays apart from C's: |C| plus the best of the
+  bounds above on K alone (on the 500 classic instances it raises 19 bounds, 5 of them to
+  the best known).
 
 With ``rotation=True`` only the area bound is valid and it is the one reported.
 """
@@ -23,6 +28,9 @@ import numpy as np
 from marp import _validate
 
 MAX_THRESHOLDS = 512      # candidate p, q values per axis for large_small (any subset is valid)
+# thresholds per axis for big_conflicts: each costs the other bounds on its K; 8 give the
+# same 500-instance total as all of them (6,987) at a tenth of the time at 20,000 items
+CONFLICT_THRESHOLDS = 8
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,15 @@ class LowerBounds:
     height_band: int
     big_items: int
     large_small: int
+    big_conflicts: int
     value: int
     tight: tuple[str, ...]
 
     def as_dict(self) -> dict:
         return {"area": self.area, "width_band": self.width_band,
                 "height_band": self.height_band, "big_items": self.big_items,
-                "large_small": self.large_small, "value": self.value,
+                "large_small": self.large_small, "big_conflicts": self.big_conflicts,
+                "value": self.value,
                 "tight": list(self.tight)}
 
 
@@ -153,6 +163,59 @@ def _large_small(w, h, W, H) -> int:
     return int(bound.max())
 
 
+def _big_conflicts(w, h, W, H, floor: int) -> int:
+    """max over thresholds (a, b) of |C| + (bound on K alone), see module doc. |C| + |K| is
+    the count of items wider than W - a and taller than H - b (C is among them), which no
+    bound on K can pass: thresholds are tried by that count, largest first, while it can
+    pass ``floor`` and the best so far, so below ``floor`` the value may be less than the
+    best threshold's."""
+    big = (2 * w > W) & (2 * h > H)
+    if not big.any():
+        return 0
+    bw, bh = w[big], h[big]
+    # each threshold on one axis with the least the chosen big items reach on the other
+    wa, hb = np.unique(bw), np.unique(bh)
+    if wa.size > CONFLICT_THRESHOLDS:     # any subset of thresholds gives a valid bound
+        wa = wa[np.linspace(0, wa.size - 1, CONFLICT_THRESHOLDS).astype(np.int64)]
+    if hb.size > CONFLICT_THRESHOLDS:
+        hb = hb[np.linspace(0, hb.size - 1, CONFLICT_THRESHOLDS).astype(np.int64)]
+    pairs = {(int(a), int(bh[bw >= a].min())) for a in wa}
+    pairs |= {(int(bw[bh >= b].min()), int(b)) for b in hb}
+    a, b = np.array(sorted(pairs), dtype=np.int64).T
+    reach = _dominated_counts(w, h, W - a + 1, H - b + 1)
+    best = int(bw.size)                   # C all big items, K left out
+    for k in np.argsort(-reach, kind="stable"):
+        if reach[k] <= max(best, floor):
+            break
+        in_c = big & (w >= a[k]) & (h >= b[k])
+        apart = ~in_c & (w + a[k] > W) & (h + b[k] > H)
+        rest = _named(w[apart], h[apart], W, H) if apart.any() else {}
+        best = max(best, int(np.count_nonzero(in_c)) + max(rest.values(), default=0))
+    return best
+
+
+def _dominated_counts(w, h, min_w, min_h):
+    """For each k, the number of items with w >= min_w[k] and h >= min_h[k]."""
+    xe, ye = np.unique(min_w), np.unique(min_h)
+    ix = np.searchsorted(xe, w, side="right") - 1
+    iy = np.searchsorted(ye, h, side="right") - 1
+    counted = (ix >= 0) & (iy >= 0)        # below every threshold: never counted
+    table = _suffix_table(ix[counted], iy[counted], np.ones(int(counted.sum())),
+                          xe.size, ye.size)
+    return table[np.searchsorted(xe, min_w), np.searchsorted(ye, min_h)]
+
+
+def _named(w64, h64, W, H) -> dict:
+    """The bounds that look at the whole set at once, by name."""
+    return {
+        "area": _ceil_div(_validate.area_sum(w64, h64), W * H),
+        "width_band": _band_bound(w64, h64, W, H),
+        "height_band": _band_bound(h64, w64, H, W),
+        "big_items": _big_items_clique(w64, h64, W, H),
+        "large_small": _large_small(w64, h64, W, H),
+    }
+
+
 def lower_bounds(widths, heights, array_cols=None, array_rows=None, *, array=None,
                  rotation: bool = False) -> LowerBounds:
     """Every lower bound on the arrays needed, by name, and the best (see module doc).
@@ -163,18 +226,13 @@ def lower_bounds(widths, heights, array_cols=None, array_rows=None, *, array=Non
     area = _ceil_div(_validate.area_sum(w, h), W * H)
     if rotation or w.size == 0:
         named = {"area": area, "width_band": 0, "height_band": 0, "big_items": 0,
-                 "large_small": 0}
+                 "large_small": 0, "big_conflicts": 0}
     else:
         if np.any(w64 > W) or np.any(h64 > H):
             raise ValueError(f"a rectangle does not fit an empty {H}x{W} array (rows x cols): "
                              f"no packing exists to bound")
-        named = {
-            "area": area,
-            "width_band": _band_bound(w64, h64, W, H),
-            "height_band": _band_bound(h64, w64, H, W),
-            "big_items": _big_items_clique(w64, h64, W, H),
-            "large_small": _large_small(w64, h64, W, H),
-        }
+        named = _named(w64, h64, W, H)
+        named["big_conflicts"] = _big_conflicts(w64, h64, W, H, max(named.values()))
     value = max(named.values())
     tight = tuple(k for k, v in named.items() if v == value)
     return LowerBounds(value=value, tight=tight, **named)
