@@ -5,6 +5,7 @@ import pytest
 
 import marp
 from marp.packing.bounds import one_d_bound
+from marp.packing.dff import dff_bound, dff_rows
 from marp.io.readers import read_2bp
 
 
@@ -44,8 +45,27 @@ def test_big_conflicts_keeps_apart_what_conflicts_with_every_big_item():
     # among those the 10x4 and the 4x10 cross: 3 arrays, where every other bound says 2
     w, h = [4, 4, 5, 10, 7, 3], [6, 10, 3, 4, 10, 3]
     lb = marp.lower_bounds(w, h, array=(10, 10))
-    assert lb.big_conflicts == 3 and lb.value == 3 and lb.tight == ("big_conflicts",)
+    assert lb.big_conflicts == 3 and lb.value == 3 and "big_conflicts" in lb.tight
+    assert max(lb.area, lb.width_band, lb.height_band, lb.big_items, lb.large_small) == 2
     assert marp.pack(w, h, array=(10, 10), refine_iterations=50).arrays_used == 3
+
+
+def test_dff_bound_counts_what_cannot_stand_beside():
+    # the 8x3 and 7x5 blocks leave under 4 columns beside them, so the 4x6 block must stand
+    # above both (3 + 5 + 6 > 10 rows): U^(4) on widths makes both 10 wide, and
+    # 30 + 50 + 24 = 104 cells pass the 100 of one array; the area bound says 1
+    w, h = [8, 7, 4], [3, 5, 6]
+    lb = marp.lower_bounds(w, h, array=(10, 10))
+    assert lb.area == 1 and lb.dff == 2 and lb.tight == ("dff",)
+    assert dff_bound(np.array(w), np.array(h), 10, 10) == 2
+
+
+def test_dff_staircase_is_exact_on_its_scale():
+    # u^(2) on capacity 10 (scale L = 2): 5 -> floor(15 / 10) * 10 / 2 = 5, times L = 10;
+    # 4 -> floor(12 / 10) * 5 = 5 -> 10; 7 -> floor(21 / 10) * 5 = 10 -> 20; 10 -> 20
+    rows, L = dff_rows(np.array([4, 5, 7, 10]), 10, 2)
+    assert L == 2
+    assert [10, 10, 20, 20] in rows.tolist()
 
 
 def test_rotation_uses_area_only():
@@ -77,7 +97,7 @@ def test_bound_never_exceeds_best_known_on_2bp(shared):
             lb = marp.lower_bound(ins.widths, ins.heights, array=(ins.array_rows, ins.array_cols))
             assert simple[key] <= lb <= best[key], key
             total += lb
-    assert total == 6987        # measured; the folder's simple bound sums to 6683
+    assert total == 7146        # measured; the folder's simple bound sums to 6683
 
 
 def test_bound_below_packings_random():

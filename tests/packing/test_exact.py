@@ -18,8 +18,11 @@ def test_perfect_tilings_are_solved_to_their_optimum(seed):
     marp.verify(p, ws, hs, array=(10, 10))
 
 
+OPEN_GAP = [3, 6, 6, 4, 4, 6, 6, 5], [4, 3, 6, 4, 5, 5, 3, 4]    # 3 arrays, every bound 2
+
+
 def test_optimality_is_proven_above_the_lower_bound():
-    ws, hs = [5, 3, 5, 5, 3, 6, 3], [6, 6, 6, 4, 5, 6, 4]
+    ws, hs = OPEN_GAP
     p0 = marp.pack(ws, hs, array=(10, 10))
     assert (p0.arrays_used, p0.lower_bound, p0.status) == (3, 2, "heuristic")
     p = marp.pack(ws, hs, array=(10, 10), exact_seconds=20)
@@ -34,7 +37,7 @@ def test_a_packing_at_the_bound_needs_no_solver():
 
 
 def test_status_survives_json(tmp_path):
-    ws, hs = [5, 3, 5, 5, 3, 6, 3], [6, 6, 6, 4, 5, 6, 4]
+    ws, hs = OPEN_GAP
     p = marp.pack(ws, hs, array=(10, 10), exact_seconds=20)
     back = marp.Packing.from_dict(p.to_dict(), ws, hs, 10, 10)
     assert back.status == "optimal" and back.lower_bound == 3
