@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from marp import _validate
-from marp.packing.dff import dff_bound
+from marp.packing.dff import spread, dff_bound
 
 MAX_THRESHOLDS = 512      # candidate p, q values per axis for large_small (any subset is valid)
 # thresholds per axis for big_conflicts: each costs the other bounds on its K; 8 give the
@@ -78,9 +78,8 @@ def one_d_bound(sizes, capacity: int) -> int:
     first_big = int(np.searchsorted(s, C // 2, side="right"))       # 2s > C from here
     n_big = s.size - first_big
     csum = np.concatenate([[0], np.cumsum(s)])
-    alphas = np.unique(np.concatenate([[1], s[:first_big]]))
-    if alphas.size > MAX_THRESHOLDS:      # any subset of alphas gives a valid bound
-        alphas = alphas[np.linspace(0, alphas.size - 1, MAX_THRESHOLDS).astype(np.int64)]
+    # any subset of alphas gives a valid bound
+    alphas = spread(np.unique(np.concatenate([[1], s[:first_big]])), MAX_THRESHOLDS)
     big_vals, big_counts = np.unique(s[first_big:], return_counts=True)
     best = n_big
     chunk = max(1, 4_000_000 // max(1, big_vals.size))
@@ -122,10 +121,7 @@ def _big_items_clique(w, h, W, H) -> int:
 
 
 def _thresholds(values, limit):
-    v = np.unique(values)
-    if v.size > MAX_THRESHOLDS:
-        v = v[np.linspace(0, v.size - 1, MAX_THRESHOLDS).astype(np.int64)]
-    return np.concatenate([v, [limit // 2 + 1]])
+    return np.concatenate([spread(np.unique(values), MAX_THRESHOLDS), [limit // 2 + 1]])
 
 
 def _suffix_table(ix, iy, weight, nx, ny):
@@ -179,11 +175,9 @@ def _big_conflicts(w, h, W, H, floor: int) -> int:
         return 0
     bw, bh = w[big], h[big]
     # each threshold on one axis with the least the chosen big items reach on the other
-    wa, hb = np.unique(bw), np.unique(bh)
-    if wa.size > CONFLICT_THRESHOLDS:     # any subset of thresholds gives a valid bound
-        wa = wa[np.linspace(0, wa.size - 1, CONFLICT_THRESHOLDS).astype(np.int64)]
-    if hb.size > CONFLICT_THRESHOLDS:
-        hb = hb[np.linspace(0, hb.size - 1, CONFLICT_THRESHOLDS).astype(np.int64)]
+    # any subset of thresholds gives a valid bound
+    wa = spread(np.unique(bw), CONFLICT_THRESHOLDS)
+    hb = spread(np.unique(bh), CONFLICT_THRESHOLDS)
     pairs = {(int(a), int(bh[bw >= a].min())) for a in wa}
     pairs |= {(int(bw[bh >= b].min()), int(b)) for b in hb}
     a, b = np.array(sorted(pairs), dtype=np.int64).T
@@ -228,10 +222,10 @@ def lower_bounds(widths, heights, array_cols=None, array_rows=None, *, array=Non
     w, h = _validate.size_arrays(widths, heights)
     H, W = _validate.array_size(array, array_cols, array_rows, "lower_bounds")
     w64, h64 = w.astype(np.int64), h.astype(np.int64)
-    area = _ceil_div(_validate.area_sum(w, h), W * H)
     if rotation or w.size == 0:
-        named = {"area": area, "width_band": 0, "height_band": 0, "big_items": 0,
-                 "large_small": 0, "big_conflicts": 0, "dff": 0}
+        named = {"area": _ceil_div(_validate.area_sum(w, h), W * H), "width_band": 0,
+                 "height_band": 0, "big_items": 0, "large_small": 0, "big_conflicts": 0,
+                 "dff": 0}
     else:
         if np.any(w64 > W) or np.any(h64 > H):
             raise ValueError(f"a rectangle does not fit an empty {H}x{W} array (rows x cols): "

@@ -70,6 +70,16 @@ def test_dff_values_by_hand():
     assert caps[rows.tolist().index([2, 3, 4, 6])] == 6
 
 
+def test_dff_sums_stay_exact_at_the_largest_sizes():
+    # at sides of 2^30 - 1 the u^(k) scale shrinks to 1 and f_CCM,1 (which maps a side to
+    # twice itself) is left out where its sums could pass int64; past 2^62 cells in all
+    # the bound gives up (0 is always valid) rather than round
+    C = 2**30 - 1
+    for n in (1, 2, 3, 4):
+        assert dff_bound(np.full(n, C, np.int64), np.full(n, C, np.int64), C, C) == n
+    assert dff_bound(np.full(5, C, np.int64), np.full(5, C, np.int64), C, C) == 0
+
+
 def test_rotation_uses_area_only():
     lb = marp.lower_bounds([6, 6, 6], [6, 6, 6], array=(10, 10), rotation=True)
     assert lb.value == lb.area == 2 and lb.tight == ("area",)
