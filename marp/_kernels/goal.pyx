@@ -27,6 +27,30 @@ from marp._kernels.common cimport now_seconds, rng_int
 cdef enum:
     KICK_AFTER = 5000       # swaps without a lower cost before a kick (measured: 500-5000
     KICK_SWAPS = 3          # and 3-8 swaps found as many packings of the 2BP cases)
+    NEVER = 0x3FFFFFFF      # the step of an item never placed
+
+# a trace records each step of a greedy packing, REC ints: what a repack from a later
+# step needs (the skyline is replayed from the bin's first step) and what tells the
+# first step a swap changes (the gap and the class and item chosen there)
+cdef enum:
+    R_KIND = 0
+    R_BIN = 1
+    R_COUNT = 2             # items placed before the step
+    R_SEG = 3
+    R_WW = 4
+    R_TOP = 5
+    R_SIDE = 6
+    R_ITEM = 7
+    R_CLS = 8
+    R_GW = 9
+    R_Y0 = 10
+    R_LEFT = 11
+    R_RIGHT = 12
+    REC = 13
+cdef enum:
+    K_PLACE = 0
+    K_CLOSE = 1
+    K_NEXT = 2
 
 
 ctypedef struct Goal:
@@ -47,6 +71,16 @@ ctypedef struct Goal:
     int* c_x
     int* c_y
     signed char* c_rot
+    int* pos                    # each item's place in the order
+    int* cur                    # the kept order's trace, and a candidate's (steps s on)
+    int* cand
+    int cur_steps
+    int cand_steps
+    int* cur_step_of            # the step that placed each item (NEVER: left over)
+    int* cand_step_of
+    int* cur_bin_start          # each bin's first step
+    int* cand_bin_start
+    int from_scratch            # every swap repacks from the first step (the tests' oracle)
 
 
 cdef inline int may_turn(Goal* g, int j) noexcept nogil:
@@ -77,9 +111,9 @@ cdef inline void neighbours(Goal* g, int i, int ns, int* left, int* right) noexc
 
 
 cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned,
-                   int* side) noexcept nogil:
-    """The place in seq of the first unplaced item of the best fitness class at gap i
-    (unplaced places are chained from g.nxt[n]); -1: none fits."""
+                   int* side, int* best_cls) noexcept nogil:
+    """The place in seq of the first unplaced item of the best fitness class (best_cls)
+    at gap i (unplaced places are chained from g.nxt[n]); -1: none fits."""
     cdef int y0 = g.sy[i], gw = g.sw[i], q, j, t, ww, hh, cls, best = -1, bcls = -1, sd = 0
     cdef int left, right
     neighbours(g, i, ns, &left, &right)
@@ -97,6 +131,7 @@ cdef int best_item(Goal* g, const int* seq, int i, int ns, int* turned,
                 best = q
                 turned[0] = t
                 side[0] = sd
+                best_cls[0] = cls
                 if cls == 3:
                     return best
         q = g.nxt[q]
@@ -145,44 +180,99 @@ cdef int narrowest(Goal* g) noexcept nogil:
     return m
 
 
-cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_x,
-                      int* out_y, signed char* out_rot) noexcept nogil:
-    """Pack seq greedily into bins bins; returns the area left over (0: all packed)."""
-    cdef int b = 0, ns = 1, i, k, j, q, y0, left, right, turned = 0, side = 0, count = 0
-    cdef int minw, ww, hh
-    cdef long long left_over = 0
-    for j in range(g.n):
-        g.nxt[j] = j + 1
-        g.prv[j + 1] = j
-    g.nxt[g.n] = 0
-    g.prv[0] = g.n
-    g.seq = seq
-    minw = narrowest(g)
+cdef inline int* rec(Goal* g, int* trace, int t) noexcept nogil:
+    return trace + <size_t> t * REC
+
+
+cdef void replay(Goal* g, int s, int* ns) noexcept nogil:
+    """The skyline at the start of step s of the current trace: its bin's steps before s
+    replayed from an empty bin (placing costs no scan)."""
+    cdef int t, b = rec(g, g.cur, s)[R_BIN]
+    cdef int* r
+    ns[0] = 1
     g.sx[0] = 0
     g.sy[0] = 0
     g.sw[0] = g.W
+    for t in range(g.cur_bin_start[b], s):
+        r = rec(g, g.cur, t)
+        if r[R_KIND] == K_PLACE:
+            ns[0] = place(g, r[R_SEG], ns[0], r[R_WW], r[R_TOP], r[R_SIDE])
+        elif r[R_KIND] == K_CLOSE:
+            ns[0] = place(g, r[R_SEG], ns[0], g.sw[r[R_SEG]], r[R_TOP], 0)
+
+
+cdef long long greedy(Goal* g, const int* seq, int bins, int s, int* out_bin, int* out_x,
+                      int* out_y, signed char* out_rot) noexcept nogil:
+    """Pack seq greedily into bins bins from step s of the current trace (its steps
+    before s stand: the caller found they do not change), recording steps s on into the
+    candidate trace; out_* must hold the current packing of the items placed before s.
+    Returns the area left over (0: all packed)."""
+    cdef int b = 0, ns = 1, i, k, j, q, y0, left, right, turned = 0, side = 0, count = 0
+    cdef int minw, ww, hh, t = s, placed = 0, last = g.n, cls
+    cdef int* r
+    cdef long long left_over = 0
+    if s > 0:
+        r = rec(g, g.cur, s)
+        b = r[R_BIN]
+        count = r[R_COUNT]
+        placed = count - rec(g, g.cur, g.cur_bin_start[b])[R_COUNT]
+        replay(g, s, &ns)
+        memcpy(g.cand_bin_start, g.cur_bin_start, (b + 1) * sizeof(int))
+        memcpy(g.cand_step_of, g.cur_step_of, g.n * sizeof(int))
+    else:
+        g.sx[0] = 0
+        g.sy[0] = 0
+        g.sw[0] = g.W
+        g.cand_bin_start[0] = 0
+    # the unplaced places of the order, chained in order (placed: step before s)
+    for q in range(g.n):
+        j = seq[q]
+        if s > 0 and g.cur_step_of[j] < s:
+            continue
+        g.nxt[last] = q
+        g.prv[q] = last
+        last = q
+        g.cand_step_of[j] = NEVER
+    g.nxt[last] = g.n
+    g.prv[g.n] = last
+    g.seq = seq
+    minw = narrowest(g)
     while b < bins and count < g.n:
         i = 0
         for k in range(1, ns):
             if g.sy[k] < g.sy[i]:
                 i = k
         y0 = g.sy[i]
+        r = rec(g, g.cand, t)
+        r[R_BIN] = b
+        r[R_COUNT] = count
         if y0 >= g.H:                              # the bin is full: the next one
+            r[R_KIND] = K_NEXT
+            t += 1
+            if placed == 0:                        # an empty bin took nothing: none will
+                break
             b += 1
+            g.cand_bin_start[b] = t
+            placed = 0
             ns = 1
             g.sx[0] = 0
             g.sy[0] = 0
             g.sw[0] = g.W
             continue
-        q = best_item(g, seq, i, ns, &turned, &side) if g.sw[i] >= minw else -1
+        q = best_item(g, seq, i, ns, &turned, &side, &cls) if g.sw[i] >= minw else -1
+        r[R_SEG] = i
         if q < 0:                                  # close the gap up to a neighbour
             neighbours(g, i, ns, &left, &right)
-            ns = place(g, i, ns, g.sw[i], left if left < right else right, 0)
+            r[R_KIND] = K_CLOSE
+            r[R_TOP] = left if left < right else right
+            ns = place(g, i, ns, g.sw[i], r[R_TOP], 0)
+            t += 1
             continue
         j = seq[q]
         g.nxt[g.prv[q]] = g.nxt[q]
         g.prv[g.nxt[q]] = g.prv[q]
         count += 1
+        placed += 1
         if g.w[j] == minw or g.h[j] == minw:
             minw = narrowest(g)
         ww = g.w[j] if turned == 0 else g.h[j]
@@ -191,7 +281,21 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
         out_x[j] = g.sx[i] + (0 if side == 0 else g.sw[i] - ww)
         out_y[j] = y0
         out_rot[j] = <signed char> turned
+        neighbours(g, i, ns, &left, &right)
+        r[R_KIND] = K_PLACE
+        r[R_WW] = ww
+        r[R_TOP] = y0 + hh
+        r[R_SIDE] = side
+        r[R_ITEM] = j
+        r[R_CLS] = cls
+        r[R_GW] = g.sw[i]
+        r[R_Y0] = y0
+        r[R_LEFT] = left
+        r[R_RIGHT] = right
+        g.cand_step_of[j] = t
+        t += 1
         ns = place(g, i, ns, ww, y0 + hh, side)
+    g.cand_steps = t
     q = g.nxt[g.n]                                 # the items left over
     while q < g.n:
         j = seq[q]
@@ -204,6 +308,52 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int* out_bin, int* out_
     return left_over
 
 
+cdef void keep(Goal* g, int s) noexcept nogil:
+    """The candidate trace (steps s on) becomes the current one."""
+    cdef int b = rec(g, g.cand, s)[R_BIN] if s < g.cand_steps else 0
+    if g.cand_steps > s:
+        memcpy(rec(g, g.cur, s), rec(g, g.cand, s),
+               <size_t> (g.cand_steps - s) * REC * sizeof(int))
+    memcpy(g.cur_bin_start + b, g.cand_bin_start + b, (g.n + 2 - b) * sizeof(int))
+    memcpy(g.cur_step_of, g.cand_step_of, g.n * sizeof(int))
+    g.cur_steps = g.cand_steps
+
+
+cdef int class_at(Goal* g, int j, int* r) noexcept nogil:
+    """Item j's best fitness class at the gap of place step r; -1: it does not fit."""
+    cdef int t, ww, hh, cls, sd, best = -1
+    for t in range(2 if may_turn(g, j) else 1):
+        ww = g.h[j] if t else g.w[j]
+        hh = g.w[j] if t else g.h[j]
+        if ww > r[R_GW] or r[R_Y0] + hh > g.H:
+            continue
+        cls = fitness(ww, r[R_Y0] + hh, r[R_GW], r[R_LEFT], r[R_RIGHT], &sd)
+        if cls > best:
+            best = cls
+    return best
+
+
+cdef int first_change(Goal* g, const int* pos, int lo, int hi) noexcept nogil:
+    """The first step of the current trace that swapping order places lo < hi changes
+    (NEVER: none). A step takes the first unplaced item in the order of the best class:
+    the item going later (x) changes the step that placed it; the one going earlier (y)
+    changes the first step before its own where it ties the chosen item's class and now
+    comes before it (a better class is impossible: that step chose the best)."""
+    cdef int x = g.seq[lo], y = g.seq[hi], t, end, c
+    cdef int* r
+    end = g.cur_step_of[x] if g.cur_step_of[x] < g.cur_step_of[y] else g.cur_step_of[y]
+    if end > g.cur_steps:
+        end = g.cur_steps
+    for t in range(end):
+        r = rec(g, g.cur, t)
+        if r[R_KIND] != K_PLACE:
+            continue
+        c = r[R_ITEM]
+        if pos[c] > lo and class_at(g, y, r) == r[R_CLS]:
+            return t
+    return g.cur_step_of[x]
+
+
 cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
                            double deadline, unsigned long long* rng, long long* evals,
                            int* out_bin, int* out_x, int* out_y,
@@ -211,10 +361,15 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
     """Search orders from seq (left at the last order kept) for a packing into bins
     bins; out_* hold that order's packing (out_bin -1: left over). Stops at cost 0, after
     max_evals packings in all (< 0: no limit) or at the deadline (< 0: none). Returns the
-    left-over area (0: found)."""
+    left-over area (0: found). A swap repacks from the first step it changes
+    (first_change), which gives the same packing as a repack from scratch."""
     cdef long long cost, c, since = 0
-    cdef int a, b, q, tmp, k
-    cost = greedy(g, seq, bins, out_bin, out_x, out_y, out_rot)
+    cdef int a, b, q, tmp, k, lo, hi, s
+    for q in range(g.n):
+        g.pos[seq[q]] = q
+    g.seq = seq
+    cost = greedy(g, seq, bins, 0, out_bin, out_x, out_y, out_rot)
+    keep(g, 0)
     evals[0] += 1
     while cost > 0 and (max_evals < 0 or evals[0] < max_evals):
         if deadline >= 0 and (evals[0] & 63) == 0 and now_seconds() > deadline:
@@ -228,7 +383,10 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
                 tmp = seq[a]
                 seq[a] = seq[b]
                 seq[b] = tmp
-            cost = greedy(g, seq, bins, out_bin, out_x, out_y, out_rot)
+                g.pos[seq[a]] = a
+                g.pos[seq[b]] = b
+            cost = greedy(g, seq, bins, 0, out_bin, out_x, out_y, out_rot)
+            keep(g, 0)
             evals[0] += 1
             continue
         a = rng_int(rng, g.n)
@@ -240,15 +398,30 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
             b = rng_int(rng, a + 1)
         else:
             b = rng_int(rng, g.n)
+        evals[0] += 1
+        if a == b:                                 # the same order: the same cost
+            continue
+        lo = a if a < b else b
+        hi = a + b - lo
+        g.seq = seq
+        s = 0 if g.from_scratch else first_change(g, g.pos, lo, hi)
         tmp = seq[a]
         seq[a] = seq[b]
         seq[b] = tmp
-        c = greedy(g, seq, bins, g.c_bin, g.c_x, g.c_y, g.c_rot)
-        evals[0] += 1
+        g.pos[seq[a]] = a
+        g.pos[seq[b]] = b
+        if s == NEVER:                             # the same packing: a plateau step
+            continue
+        memcpy(g.c_bin, out_bin, g.n * sizeof(int))
+        memcpy(g.c_x, out_x, g.n * sizeof(int))
+        memcpy(g.c_y, out_y, g.n * sizeof(int))
+        memcpy(g.c_rot, out_rot, g.n * sizeof(signed char))
+        c = greedy(g, seq, bins, s, g.c_bin, g.c_x, g.c_y, g.c_rot)
         if c <= cost:                              # plateaus are walked
             if c < cost:
                 since = 0
             cost = c
+            keep(g, s)
             memcpy(out_bin, g.c_bin, g.n * sizeof(int))
             memcpy(out_x, g.c_x, g.n * sizeof(int))
             memcpy(out_y, g.c_y, g.n * sizeof(int))
@@ -256,11 +429,16 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
         else:
             seq[b] = seq[a]
             seq[a] = tmp
+            g.pos[seq[a]] = a
+            g.pos[seq[b]] = b
     return cost
 
 
 cdef int goal_init(Goal* g, int n) noexcept nogil:
     """Scratch for n items; -1 when memory runs out (then goal_free is still safe)."""
+    # steps: a bin places p items in at most 2 p + 2 steps (a close removes a skyline
+    # segment, a placement adds at most one) and every bin but the last places one
+    cdef size_t steps = 4 * <size_t> n + 4
     g.n = n
     g.sx = <int*> malloc((n + 2) * sizeof(int))
     g.sy = <int*> malloc((n + 2) * sizeof(int))
@@ -271,9 +449,19 @@ cdef int goal_init(Goal* g, int n) noexcept nogil:
     g.c_x = <int*> malloc((n + 1) * sizeof(int))
     g.c_y = <int*> malloc((n + 1) * sizeof(int))
     g.c_rot = <signed char*> malloc(n + 1)
+    g.pos = <int*> malloc((n + 1) * sizeof(int))
+    g.cur = <int*> malloc(steps * REC * sizeof(int))
+    g.cand = <int*> malloc(steps * REC * sizeof(int))
+    g.cur_step_of = <int*> malloc((n + 1) * sizeof(int))
+    g.cand_step_of = <int*> malloc((n + 1) * sizeof(int))
+    g.cur_bin_start = <int*> malloc((n + 2) * sizeof(int))
+    g.cand_bin_start = <int*> malloc((n + 2) * sizeof(int))
     if (g.sx == NULL or g.sy == NULL or g.sw == NULL or g.nxt == NULL
             or g.prv == NULL or g.c_bin == NULL
-            or g.c_x == NULL or g.c_y == NULL or g.c_rot == NULL):
+            or g.c_x == NULL or g.c_y == NULL or g.c_rot == NULL or g.pos == NULL
+            or g.cur == NULL or g.cand == NULL or g.cur_step_of == NULL
+            or g.cand_step_of == NULL or g.cur_bin_start == NULL
+            or g.cand_bin_start == NULL):
         return -1
     return 0
 
@@ -288,18 +476,27 @@ cdef void goal_free(Goal* g) noexcept nogil:
     free(g.c_x)
     free(g.c_y)
     free(g.c_rot)
+    free(g.pos)
+    free(g.cur)
+    free(g.cand)
+    free(g.cur_step_of)
+    free(g.cand_step_of)
+    free(g.cur_bin_start)
+    free(g.cand_bin_start)
 
 
 def goal_pack(const int[::1] widths, const int[::1] heights, int W, int H, bint rotation,
               int bins, int[::1] order, long long max_evals, double max_seconds,
               unsigned long long seed, int[::1] bin_of, int[::1] x, int[::1] y,
-              signed char[::1] rot, const signed char[::1] may_turn=None):
+              signed char[::1] rot, const signed char[::1] may_turn=None,
+              bint from_scratch=False):
     """Search item orders for a packing of every item into bins W x H bins (see the
     module). order: a permutation of the items, the start, left at the last order kept;
     bin_of, x, y, rot: its packing (bin_of -1: left over). An item that fits no bin is
     left over. Stops at a packing, after max_evals
     greedy packings (< 0: no limit) or max_seconds (< 0: no limit). Returns (left-over
-    area, packings evaluated)."""
+    area, packings evaluated). from_scratch: repack every order from its first step (the
+    same result, slower: what the tests check the incremental repack against)."""
     cdef int n = widths.shape[0]
     cdef Goal g
     cdef long long cost = 0, evals = 0
@@ -320,6 +517,7 @@ def goal_pack(const int[::1] widths, const int[::1] heights, int W, int H, bint 
     g.w = &widths[0]
     g.h = &heights[0]
     g.rotation = rotation
+    g.from_scratch = from_scratch
     g.turn = &may_turn[0] if may_turn is not None and may_turn.shape[0] > 0 else NULL
     if goal_init(&g, n) != 0:
         goal_free(&g)

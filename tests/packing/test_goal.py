@@ -10,14 +10,15 @@ from marp._kernels.goal import goal_pack
 from tilings import tiling
 
 
-def run(w, h, W, H, bins, *, rotation=False, evals=1000, seed=0, may_turn=None):
+def run(w, h, W, H, bins, *, rotation=False, evals=1000, seed=0, may_turn=None,
+        from_scratch=False):
     w, h = np.array(w, np.int32), np.array(h, np.int32)
     n = len(w)
     order = np.arange(n, dtype=np.int32)
     out = [np.empty(n, np.int32), np.empty(n, np.int32), np.empty(n, np.int32),
            np.zeros(n, np.int8)]
     cost, done = goal_pack(w, h, W, H, rotation, bins, order, evals, -1.0, seed, *out,
-                           may_turn)
+                           may_turn, from_scratch)
     return cost, done, order, out
 
 
@@ -123,6 +124,32 @@ def test_property_against_an_occupancy_grid(data):
     again = run(w, h, W, H, bins, rotation=rotation, evals=200, seed=seed, may_turn=may_turn)
     assert again[:2] == first[:2] and (again[2] == order).all()
     assert all((a == b).all() for a, b in zip(again[3], out))
+    # the incremental repack (from the first step a swap changes) is the same search
+    oracle = run(w, h, W, H, bins, rotation=rotation, evals=200, seed=seed,
+                 may_turn=may_turn, from_scratch=True)
+    assert oracle[:2] == first[:2] and (oracle[2] == order).all()
+    assert all((a == b).all() for a, b in zip(oracle[3], out))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_incremental_repack_matches_a_repack_from_scratch(data):
+    # many small items and several bins: long traces, swaps deep inside them, kicks
+    W = data.draw(st.integers(4, 30), "W")
+    H = data.draw(st.integers(4, 30), "H")
+    n = data.draw(st.integers(10, 60), "n")
+    rotation = data.draw(st.booleans(), "rotation")
+    w = np.array(data.draw(st.lists(st.integers(1, W), min_size=n, max_size=n)), np.int32)
+    h = np.array(data.draw(st.lists(st.integers(1, H), min_size=n, max_size=n)), np.int32)
+    bins = data.draw(st.integers(1, 8), "bins")
+    seed = data.draw(st.integers(0, 2**64 - 1), "seed")
+    evals = data.draw(st.integers(1, 6000), "evals")
+    fast = run(w, h, W, H, bins, rotation=rotation, evals=evals, seed=seed)
+    slow = run(w, h, W, H, bins, rotation=rotation, evals=evals, seed=seed,
+               from_scratch=True)
+    assert fast[:2] == slow[:2] and (fast[2] == slow[2]).all()
+    assert all((a == b).all() for a, b in zip(fast[3], slow[3]))
+    check(w, h, W, H, bins, rotation, *fast[0:1], fast[2], fast[3])
 
 
 def test_refinement_is_deterministic_with_the_goal_search():
