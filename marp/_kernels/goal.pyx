@@ -18,8 +18,8 @@ reach (a strip that could stand beside a block lies flat first when it fits flat
 tree search of tight.pyx has no such limit. A swap's order is repacked from the first
 step it changes, with the skyline replayed from a trace of the kept order's packing, and
 given up once it must cost more than the kept order (only those are kept): the search is
-the same as one that repacks every order from scratch, 1.5-3x faster. After Wei, Oon, Zhu and Lim's goal-driven
-approach to 2D bin packing (EJOR 2013).
+the same as one that repacks every order from scratch, 1.6-2x faster (bench/goal.py).
+After Wei, Oon, Zhu and Lim's goal-driven approach to 2D bin packing (EJOR 2013).
 """
 from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy
@@ -190,21 +190,124 @@ cdef inline int* rec(Goal* g, int* trace, int t) noexcept nogil:
     return trace + <size_t> t * REC
 
 
+cdef inline void empty_bin(Goal* g, int* ns) noexcept nogil:
+    ns[0] = 1
+    g.sx[0] = 0
+    g.sy[0] = 0
+    g.sw[0] = g.W
+
+
 cdef void replay(Goal* g, int s, int* ns) noexcept nogil:
     """The skyline at the start of step s of the current trace: its bin's steps before s
     replayed from an empty bin (placing costs no scan)."""
     cdef int t, b = rec(g, g.cur, s)[R_BIN]
     cdef int* r
-    ns[0] = 1
-    g.sx[0] = 0
-    g.sy[0] = 0
-    g.sw[0] = g.W
+    empty_bin(g, ns)
     for t in range(g.cur_bin_start[b], s):
         r = rec(g, g.cur, t)
         if r[R_KIND] == K_PLACE:
             ns[0] = place(g, r[R_SEG], ns[0], r[R_WW], r[R_TOP], r[R_SIDE])
         elif r[R_KIND] == K_CLOSE:
             ns[0] = place(g, r[R_SEG], ns[0], g.sw[r[R_SEG]], r[R_TOP], 0)
+
+
+cdef void resume(Goal* g, const int* seq, int s, int* b, int* ns, int* count,
+                 int* placed, long long* waste) noexcept nogil:
+    """The state at step s of the current trace (s = 0: an empty first bin): its bin,
+    skyline, items placed in all and in that bin, area closed off; the unplaced places of
+    seq chained in order (the items the trace placed before s stay placed)."""
+    cdef int q, j, last = g.n
+    cdef int* r
+    b[0] = 0
+    count[0] = 0
+    placed[0] = 0
+    waste[0] = 0
+    if s > 0:
+        r = rec(g, g.cur, s)
+        b[0] = r[R_BIN]
+        count[0] = r[R_COUNT]
+        waste[0] = (<long long> r[R_WASTE]) | (<long long> r[R_WASTE + 1] << 31)
+        placed[0] = count[0] - rec(g, g.cur, g.cur_bin_start[b[0]])[R_COUNT]
+        replay(g, s, ns)
+        memcpy(g.cand_bin_start, g.cur_bin_start, (b[0] + 1) * sizeof(int))
+        memcpy(g.cand_step_of, g.cur_step_of, g.n * sizeof(int))
+    else:
+        empty_bin(g, ns)
+        g.cand_bin_start[0] = 0
+    for q in range(g.n):
+        j = seq[q]
+        if s > 0 and g.cur_step_of[j] < s:
+            continue
+        g.nxt[last] = q
+        g.prv[q] = last
+        last = q
+        g.cand_step_of[j] = NEVER
+    g.nxt[last] = g.n
+    g.prv[g.n] = last
+    g.seq = seq
+
+
+cdef inline int lowest_gap(Goal* g, int ns) noexcept nogil:
+    """The lowest segment of the skyline (ties: the leftmost)."""
+    cdef int i = 0, k
+    for k in range(1, ns):
+        if g.sy[k] < g.sy[i]:
+            i = k
+    return i
+
+
+cdef int close_gap(Goal* g, int* r, int i, int ns, long long* waste) noexcept nogil:
+    """Raise gap i, which no item fits, to its lower neighbour (recorded in step r);
+    returns the new segment count."""
+    cdef int left, right
+    neighbours(g, i, ns, &left, &right)
+    r[R_KIND] = K_CLOSE
+    r[R_TOP] = left if left < right else right
+    waste[0] += <long long> g.sw[i] * (r[R_TOP] - g.sy[i])
+    return place(g, i, ns, g.sw[i], r[R_TOP], 0)
+
+
+cdef int place_item(Goal* g, int* r, int t, int b, int i, int ns, int j, int turned,
+                    int side, int cls, int* out_bin, int* out_x, int* out_y,
+                    signed char* out_rot) noexcept nogil:
+    """Place item j (turned, against side, of class cls) at gap i of bin b, recorded as
+    step t in r and out_*; returns the new segment count."""
+    cdef int left, right, y0 = g.sy[i]
+    cdef int ww = g.w[j] if turned == 0 else g.h[j]
+    cdef int hh = g.h[j] if turned == 0 else g.w[j]
+    out_bin[j] = b
+    out_x[j] = g.sx[i] + (0 if side == 0 else g.sw[i] - ww)
+    out_y[j] = y0
+    out_rot[j] = <signed char> turned
+    neighbours(g, i, ns, &left, &right)
+    r[R_KIND] = K_PLACE
+    r[R_WW] = ww
+    r[R_TOP] = y0 + hh
+    r[R_SIDE] = side
+    r[R_ITEM] = j
+    r[R_CLS] = cls
+    r[R_GW] = g.sw[i]
+    r[R_Y0] = y0
+    r[R_LEFT] = left
+    r[R_RIGHT] = right
+    g.cand_step_of[j] = t
+    return place(g, i, ns, ww, y0 + hh, side)
+
+
+cdef long long left_over(Goal* g, const int* seq, int* out_bin, int* out_x, int* out_y,
+                         signed char* out_rot) noexcept nogil:
+    """The area of the items still unplaced, marked left over in out_*."""
+    cdef long long area = 0
+    cdef int q = g.nxt[g.n], j
+    while q < g.n:
+        j = seq[q]
+        area += <long long> g.w[j] * g.h[j]
+        out_bin[j] = -1
+        out_x[j] = 0
+        out_y[j] = 0
+        out_rot[j] = 0
+        q = g.nxt[q]
+    return area
 
 
 cdef long long greedy(Goal* g, const int* seq, int bins, int s, long long limit,
@@ -217,44 +320,14 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int s, long long limit,
     over must exceed it (the area closed off, less the bins' room beyond the items' area,
     is left over whatever comes next) and return more than limit; the trace and out_* are
     then partial."""
-    cdef int b = 0, ns = 1, i, k, j, q, y0, left, right, turned = 0, side = 0, count = 0
-    cdef int minw, ww, hh, t = s, placed = 0, last = g.n, cls
+    cdef int b, ns, i, q, j, turned = 0, side = 0, cls, count, placed, minw, t = s
     cdef int* r
-    cdef long long left_over = 0, waste = 0
+    cdef long long waste
     cdef long long slack = <long long> bins * g.W * g.H - g.total_area
-    if s > 0:
-        r = rec(g, g.cur, s)
-        b = r[R_BIN]
-        count = r[R_COUNT]
-        waste = (<long long> r[R_WASTE]) | (<long long> r[R_WASTE + 1] << 31)
-        placed = count - rec(g, g.cur, g.cur_bin_start[b])[R_COUNT]
-        replay(g, s, &ns)
-        memcpy(g.cand_bin_start, g.cur_bin_start, (b + 1) * sizeof(int))
-        memcpy(g.cand_step_of, g.cur_step_of, g.n * sizeof(int))
-    else:
-        g.sx[0] = 0
-        g.sy[0] = 0
-        g.sw[0] = g.W
-        g.cand_bin_start[0] = 0
-    # the unplaced places of the order, chained in order (placed: step before s)
-    for q in range(g.n):
-        j = seq[q]
-        if s > 0 and g.cur_step_of[j] < s:
-            continue
-        g.nxt[last] = q
-        g.prv[q] = last
-        last = q
-        g.cand_step_of[j] = NEVER
-    g.nxt[last] = g.n
-    g.prv[g.n] = last
-    g.seq = seq
+    resume(g, seq, s, &b, &ns, &count, &placed, &waste)
     minw = narrowest(g)
     while b < bins and count < g.n:
-        i = 0
-        for k in range(1, ns):
-            if g.sy[k] < g.sy[i]:
-                i = k
-        y0 = g.sy[i]
+        i = lowest_gap(g, ns)
         if limit >= 0 and waste - slack > limit:
             return waste - slack
         r = rec(g, g.cand, t)
@@ -262,28 +335,20 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int s, long long limit,
         r[R_COUNT] = count
         r[R_WASTE] = <int> (waste & 0x7FFFFFFF)
         r[R_WASTE + 1] = <int> (waste >> 31)
-        if y0 >= g.H:                              # the bin is full: the next one
+        t += 1
+        if g.sy[i] >= g.H:                         # the bin is full: the next one
             r[R_KIND] = K_NEXT
-            t += 1
             if placed == 0:                        # an empty bin took nothing: none will
                 break
             b += 1
             g.cand_bin_start[b] = t
             placed = 0
-            ns = 1
-            g.sx[0] = 0
-            g.sy[0] = 0
-            g.sw[0] = g.W
+            empty_bin(g, &ns)
             continue
         q = best_item(g, seq, i, ns, &turned, &side, &cls) if g.sw[i] >= minw else -1
         r[R_SEG] = i
         if q < 0:                                  # close the gap up to a neighbour
-            neighbours(g, i, ns, &left, &right)
-            r[R_KIND] = K_CLOSE
-            r[R_TOP] = left if left < right else right
-            waste += <long long> g.sw[i] * (r[R_TOP] - y0)
-            ns = place(g, i, ns, g.sw[i], r[R_TOP], 0)
-            t += 1
+            ns = close_gap(g, r, i, ns, &waste)
             continue
         j = seq[q]
         g.nxt[g.prv[q]] = g.nxt[q]
@@ -292,37 +357,10 @@ cdef long long greedy(Goal* g, const int* seq, int bins, int s, long long limit,
         placed += 1
         if g.w[j] == minw or g.h[j] == minw:
             minw = narrowest(g)
-        ww = g.w[j] if turned == 0 else g.h[j]
-        hh = g.h[j] if turned == 0 else g.w[j]
-        out_bin[j] = b
-        out_x[j] = g.sx[i] + (0 if side == 0 else g.sw[i] - ww)
-        out_y[j] = y0
-        out_rot[j] = <signed char> turned
-        neighbours(g, i, ns, &left, &right)
-        r[R_KIND] = K_PLACE
-        r[R_WW] = ww
-        r[R_TOP] = y0 + hh
-        r[R_SIDE] = side
-        r[R_ITEM] = j
-        r[R_CLS] = cls
-        r[R_GW] = g.sw[i]
-        r[R_Y0] = y0
-        r[R_LEFT] = left
-        r[R_RIGHT] = right
-        g.cand_step_of[j] = t
-        t += 1
-        ns = place(g, i, ns, ww, y0 + hh, side)
+        ns = place_item(g, r, t - 1, b, i, ns, j, turned, side, cls, out_bin, out_x, out_y,
+                        out_rot)
     g.cand_steps = t
-    q = g.nxt[g.n]                                 # the items left over
-    while q < g.n:
-        j = seq[q]
-        left_over += <long long> g.w[j] * g.h[j]
-        out_bin[j] = -1
-        out_x[j] = 0
-        out_y[j] = 0
-        out_rot[j] = 0
-        q = g.nxt[q]
-    return left_over
+    return left_over(g, seq, out_bin, out_x, out_y, out_rot)
 
 
 cdef void keep(Goal* g, int s) noexcept nogil:
@@ -371,6 +409,39 @@ cdef int first_change(Goal* g, const int* pos, int lo, int hi) noexcept nogil:
     return g.cur_step_of[x]
 
 
+cdef inline void swap_places(Goal* g, int* seq, int a, int b) noexcept nogil:
+    cdef int tmp = seq[a]
+    seq[a] = seq[b]
+    seq[b] = tmp
+    g.pos[seq[a]] = a
+    g.pos[seq[b]] = b
+
+
+cdef inline void copy_packing(int n, int* to_bin, int* to_x, int* to_y, signed char* to_rot,
+                              const int* bin_, const int* x, const int* y,
+                              const signed char* rot) noexcept nogil:
+    memcpy(to_bin, bin_, n * sizeof(int))
+    memcpy(to_x, x, n * sizeof(int))
+    memcpy(to_y, y, n * sizeof(int))
+    memcpy(to_rot, rot, n * sizeof(signed char))
+
+
+cdef void draw_swap(Goal* g, const int* seq, const int* out_bin, unsigned long long* rng,
+                    int* a, int* b) noexcept nogil:
+    """Two places of the order to swap: half the time a left-over item (the first from a
+    random place on) brought forward to a random earlier place, else two random places."""
+    cdef int q
+    a[0] = rng_int(rng, g.n)
+    if rng_int(rng, 2) == 0:
+        for q in range(g.n):
+            if out_bin[seq[(a[0] + q) % g.n]] < 0:
+                a[0] = (a[0] + q) % g.n
+                break
+        b[0] = rng_int(rng, a[0] + 1)
+    else:
+        b[0] = rng_int(rng, g.n)
+
+
 cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
                            double deadline, unsigned long long* rng, long long* evals,
                            int* out_bin, int* out_x, int* out_y,
@@ -382,7 +453,7 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
     (first_change) and stops once the area it closes off shows it would cost more than
     the order kept: the same search as repacking every order from scratch."""
     cdef long long cost, c, since = 0
-    cdef int a, b, q, tmp, k, lo, hi, s
+    cdef int a, b, q, k, s
     for q in range(g.n):
         g.pos[seq[q]] = q
     g.seq = seq
@@ -393,47 +464,25 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
         if deadline >= 0 and (evals[0] & 63) == 0 and now_seconds() > deadline:
             break
         since += 1
-        if since > KICK_AFTER:
+        if since > KICK_AFTER:                     # out of a plateau: random swaps kept
             since = 0
             for k in range(KICK_SWAPS):
                 a = rng_int(rng, g.n)
-                b = rng_int(rng, g.n)
-                tmp = seq[a]
-                seq[a] = seq[b]
-                seq[b] = tmp
-                g.pos[seq[a]] = a
-                g.pos[seq[b]] = b
+                swap_places(g, seq, a, rng_int(rng, g.n))
             cost = greedy(g, seq, bins, 0, -1, out_bin, out_x, out_y, out_rot)
             keep(g, 0)
             evals[0] += 1
             continue
-        a = rng_int(rng, g.n)
-        if rng_int(rng, 2) == 0:                   # a left-over item, brought forward
-            for q in range(g.n):
-                if out_bin[seq[(a + q) % g.n]] < 0:
-                    a = (a + q) % g.n
-                    break
-            b = rng_int(rng, a + 1)
-        else:
-            b = rng_int(rng, g.n)
+        draw_swap(g, seq, out_bin, rng, &a, &b)
         evals[0] += 1
         if a == b:                                 # the same order: the same cost
             continue
-        lo = a if a < b else b
-        hi = a + b - lo
         g.seq = seq
-        s = 0 if g.from_scratch else first_change(g, g.pos, lo, hi)
-        tmp = seq[a]
-        seq[a] = seq[b]
-        seq[b] = tmp
-        g.pos[seq[a]] = a
-        g.pos[seq[b]] = b
+        s = 0 if g.from_scratch else first_change(g, g.pos, min(a, b), max(a, b))
+        swap_places(g, seq, a, b)
         if s == NEVER:                             # the same packing: a plateau step
             continue
-        memcpy(g.c_bin, out_bin, g.n * sizeof(int))
-        memcpy(g.c_x, out_x, g.n * sizeof(int))
-        memcpy(g.c_y, out_y, g.n * sizeof(int))
-        memcpy(g.c_rot, out_rot, g.n * sizeof(signed char))
+        copy_packing(g.n, g.c_bin, g.c_x, g.c_y, g.c_rot, out_bin, out_x, out_y, out_rot)
         c = greedy(g, seq, bins, s, -1 if g.from_scratch else cost, g.c_bin, g.c_x, g.c_y,
                    g.c_rot)
         if c <= cost:                              # plateaus are walked
@@ -441,15 +490,9 @@ cdef long long goal_search(Goal* g, int* seq, int bins, long long max_evals,
                 since = 0
             cost = c
             keep(g, s)
-            memcpy(out_bin, g.c_bin, g.n * sizeof(int))
-            memcpy(out_x, g.c_x, g.n * sizeof(int))
-            memcpy(out_y, g.c_y, g.n * sizeof(int))
-            memcpy(out_rot, g.c_rot, g.n * sizeof(signed char))
+            copy_packing(g.n, out_bin, out_x, out_y, out_rot, g.c_bin, g.c_x, g.c_y, g.c_rot)
         else:
-            seq[b] = seq[a]
-            seq[a] = tmp
-            g.pos[seq[a]] = a
-            g.pos[seq[b]] = b
+            swap_places(g, seq, a, b)
     return cost
 
 

@@ -128,17 +128,12 @@ cdef int finish_swap(Packer* p, const int* w, const int* h, Work* s, int mq, int
     return 1
 
 
-cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
-              unsigned long long* rng) noexcept nogil:
-    """One move; returns 1 when it removed a bin, 0 otherwise, -2 out of memory, -3 past
-    the deadline (the move is dropped)."""
-    cdef int chosen[MAX_SUBSET]
-    cdef int k_max = s.n_bins if s.n_bins < MAX_SUBSET else MAX_SUBSET
-    cdef int k = 2 + rng_int(rng, k_max - 1)
-    cdef int j, i, m, t, used, dup, r
-    cdef long long before, after, rest
+cdef void choose_bins(const Work* s, int* chosen, int k,
+                      unsigned long long* rng) noexcept nogil:
+    """The k bins a move repacks: the least-filled one, then partners among the least
+    filled, or (many bins) among those that may take one of its items, or at random."""
+    cdef int j = 1, r
     chosen[0] = least_filled(s, rng)
-    j = 1
     if s.n_bins > COMPATIBLE_MIN_BINS:
         r = rng_int(rng, 3)
         if r == 0:
@@ -149,6 +144,38 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
         j = fill_least(s, chosen, j, k, rng)
     while j < k:
         j = add_new(chosen, j, rng_int(rng, s.n_bins))
+
+
+cdef int least_no_fuller(const Work* s, const int* chosen, int k) noexcept nogil:
+    """Whether writing the repack in s.sub_area over the chosen bins leaves the
+    least-filled bin of the whole packing no fuller (a sideways move is kept)."""
+    cdef int i, j, dup
+    cdef long long before = min_area(s), after, rest = -1
+    for i in range(s.n_bins):
+        dup = 0
+        for j in range(k):
+            if chosen[j] == i:
+                dup = 1
+        if not dup and (rest < 0 or s.area[i] < rest):
+            rest = s.area[i]
+    after = s.sub_area[0]
+    for j in range(1, k):
+        if s.sub_area[j] < after:
+            after = s.sub_area[j]
+    if rest >= 0 and rest < after:
+        after = rest
+    return after <= before
+
+
+cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, int n_heur,
+              unsigned long long* rng) noexcept nogil:
+    """One move; returns 1 when it removed a bin, 0 otherwise, -2 out of memory, -3 past
+    the deadline (the move is dropped)."""
+    cdef int chosen[MAX_SUBSET]
+    cdef int k_max = s.n_bins if s.n_bins < MAX_SUBSET else MAX_SUBSET
+    cdef int k = 2 + rng_int(rng, k_max - 1)
+    cdef int m, t, used
+    choose_bins(s, chosen, k, rng)
     m = gather(s, chosen, k)
     if m <= TIGHT_MAX_ITEMS and rng_int(rng, TIGHT_ONE_IN) == 0:
         used = tight_into(w, h, s, m, k - 1, TIGHT_NODES, rng)
@@ -174,24 +201,33 @@ cdef int move(Packer* p, const int* w, const int* h, Work* s, const int* heur, i
     if used < k:                       # fewer bins than taken: an elimination after all
         apply(s, m, chosen, used, k)
         return 1
-    # keep it when the least-filled bin of the packing gets no fuller
-    before = min_area(s)
-    rest = -1
-    for i in range(s.n_bins):
-        dup = 0
-        for j in range(k):
-            if chosen[j] == i:
-                dup = 1
-        if not dup and (rest < 0 or s.area[i] < rest):
-            rest = s.area[i]
-    after = s.sub_area[0]
-    for j in range(1, k):
-        if s.sub_area[j] < after:
-            after = s.sub_area[j]
-    if rest >= 0 and rest < after:
-        after = rest
-    if after <= before:
+    if least_no_fuller(s, chosen, k):
         apply(s, m, chosen, k, k)
+    return 0
+
+
+cdef int run_moves(Packer* p, const int* w, const int* h, Work* s, const int* heur,
+                   int n_heur, int lower_bound, long long max_iterations,
+                   unsigned long long* rng, long long* it) noexcept nogil:
+    """Moves until lower_bound bins, max_iterations (< 0: no limit) or the deadline;
+    counts them in it. Returns 0, or -2 out of memory."""
+    cdef int status, r
+    while s.n_bins > lower_bound and s.n_bins >= 2 and \
+            (max_iterations < 0 or it[0] < max_iterations):
+        if s.deadline >= 0 and now_seconds() > s.deadline:
+            break
+        r = rng_int(rng, 2 * DRAIN_ONE_IN)
+        if r == 1:
+            status = swap(p, w, h, s, heur, n_heur, rng)
+        elif r == 0:
+            status = drain(p, w, h, s, heur, n_heur, rng)
+        else:
+            status = move(p, w, h, s, heur, n_heur, rng)
+        if status == -3:                # past the deadline: the move was dropped
+            break
+        it[0] += 1
+        if status < 0:
+            return status
     return 0
 
 
@@ -205,97 +241,31 @@ def refine_stream(const int[::1] widths, const int[::1] heights, int W, int H, b
     heuristics: flat (family, rule, bin_selection) triples, the portfolio of a move.
     Stops after max_iterations moves (< 0: no limit), after max_seconds (< 0: no limit),
     or at lower_bound arrays. Returns (arrays, iterations done)."""
-    cdef Py_ssize_t n = widths.shape[0]
+    cdef int n = <int> widths.shape[0]
     cdef Packer p
     cdef Work s
     cdef long long it = 0
-    cdef int status = 0, n_heur = heuristics.shape[0] // 3, i, r
+    cdef int status, n_heur = heuristics.shape[0] // 3
     cdef unsigned long long rng = seed
+    cdef const signed char* turn = NULL
     if n_bins <= 1 or n_bins <= lower_bound or max_iterations == 0:
         return n_bins, 0
-    s.n_items = <int> n
-    s.bin_of = &bin_of[0]
-    s.x = &x[0]
-    s.y = &y[0]
-    s.rot = &rot[0]
-    s.n_bins = n_bins
-    s.rotation = rotation
-    s.turn = &may_turn[0] if may_turn is not None and may_turn.shape[0] > 0 else NULL
-    memset(&s.tight, 0, sizeof(Tight))        # so that tight_free is safe on any path
-    s.area = <long long*> malloc(n_bins * sizeof(long long))
-    s.head = <int*> malloc(n_bins * sizeof(int))
-    s.nbig = <int*> malloc(n_bins * sizeof(int))
-    s.w = &widths[0]
-    s.h = &heights[0]
-    s.W = W
-    s.H = H
-    s.nxt = <int*> malloc(max(1, n) * sizeof(int))
-    s.items = <int*> malloc(n * sizeof(int))
-    s.keys = <long long*> malloc(n * sizeof(long long))
-    s.sub_bin = <int*> malloc(n * sizeof(int))
-    s.sub_x = <int*> malloc(n * sizeof(int))
-    s.sub_y = <int*> malloc(n * sizeof(int))
-    s.sub_rot = <signed char*> malloc(n * sizeof(signed char))
-    s.keep_item = <int*> malloc(n * sizeof(int))
-    s.keep_x = <int*> malloc(n * sizeof(int))
-    s.keep_y = <int*> malloc(n * sizeof(int))
-    s.keep_rot = <signed char*> malloc(n * sizeof(signed char))
-    if (s.area == NULL or s.head == NULL or s.nbig == NULL or s.nxt == NULL
-            or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
-            or s.sub_x == NULL or s.sub_y == NULL or s.sub_rot == NULL
-            or s.keep_item == NULL or s.keep_x == NULL or s.keep_y == NULL or s.keep_rot == NULL
-            or packer_init(&p, W, H, heuristics[0], heuristics[1], rotation,
-                           heuristics[2], MAX_SUBSET) != 0
-            or tight_init(&s.tight, min(n, TIGHT_MAX_ITEMS), MAX_SUBSET) != 0):
-        status = -2
+    if may_turn is not None and may_turn.shape[0] > 0:
+        turn = &may_turn[0]
+    memset(&p, 0, sizeof(Packer))       # so that packer_free is safe on any path
     with nogil:
+        status = work_init(&s, &widths[0], &heights[0], W, H, n, &bin_of[0], &x[0], &y[0],
+                           &rot[0], n_bins, rotation, turn)
+        if status == 0 and packer_init(&p, W, H, heuristics[0], heuristics[1], rotation,
+                                       heuristics[2], MAX_SUBSET) != 0:
+            status = -2
         if status == 0:
-            for i in range(n_bins):
-                s.area[i] = 0
-                s.head[i] = -1
-                s.nbig[i] = 0
-            for i in range(s.n_items - 1, -1, -1):     # chains in item order
-                s.area[s.bin_of[i]] += <long long> widths[i] * heights[i]
-                s.nxt[i] = s.head[s.bin_of[i]]
-                s.head[s.bin_of[i]] = i
-                s.nbig[s.bin_of[i]] += big_item(&s, i)
             s.deadline = now_seconds() + max_seconds if max_seconds >= 0 else -1.0
-            while (s.n_bins > lower_bound and s.n_bins >= 2
-                   and (max_iterations < 0 or it < max_iterations)):
-                if s.deadline >= 0 and now_seconds() > s.deadline:
-                    break
-                r = rng_int(&rng, 2 * DRAIN_ONE_IN)
-                if r == 1:
-                    status = swap(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
-                                  &rng)
-                elif r == 0:
-                    status = drain(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
-                                   &rng)
-                else:
-                    status = move(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
-                                  &rng)
-                if status == -3:
-                    status = 0
-                    break
-                it += 1
-                if status < 0:
-                    break
-            packer_free(&p)
-    free(s.area)
-    free(s.head)
-    free(s.nbig)
-    free(s.nxt)
-    free(s.items)
-    free(s.keys)
-    free(s.sub_bin)
-    free(s.sub_x)
-    free(s.sub_y)
-    free(s.sub_rot)
-    free(s.keep_item)
-    free(s.keep_x)
-    free(s.keep_y)
-    free(s.keep_rot)
-    tight_free(&s.tight)
+            status = run_moves(&p, &widths[0], &heights[0], &s, &heuristics[0], n_heur,
+                               lower_bound, max_iterations, &rng, &it)
+        packer_free(&p)
+        n_bins = s.n_bins
+        work_free(&s)
     if status == -2:
         raise MemoryError("marp: out of memory while refining")
-    return s.n_bins, it
+    return n_bins, it

@@ -106,6 +106,11 @@ cdef int tight_into(const int* w, const int* h, Work* s, int m, int max_bins,
                     long long nodes, unsigned long long* rng) noexcept nogil
 cdef int one_bin(Packer* p, const int* w, const int* h, Work* s, int m, const int* heur,
                  int n_heur, unsigned long long* rng) noexcept nogil
+# The state over a packing (allocated, bins chained; -2 out of memory) and its release.
+cdef int work_init(Work* s, const int* w, const int* h, int W, int H, int n, int* bin_of,
+                   int* x, int* y, signed char* rot, int n_bins, int rotation,
+                   const signed char* turn) noexcept nogil
+cdef void work_free(Work* s) noexcept nogil
 # The state: write a repack over chosen bins, drop an emptied bin (the last bin takes
 # its number), move items between chains.
 cdef void drop_bin(Work* s, int gone) noexcept nogil

@@ -6,7 +6,9 @@ from marp._kernels.common cimport now_seconds, rng_next, rng_int
 from marp._kernels.rects cimport Candidate, better, cand_reset
 from marp._kernels.maxrects cimport MaxRects, mr_init, mr_free, mr_find, mr_place
 from marp._kernels.engine cimport packer_reset, packer_insert
-from marp._kernels.tight cimport tight_pack
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+from marp._kernels.tight cimport tight_pack, tight_init, tight_free
 
 
 cdef inline long long sort_key(int key, int w, int h) noexcept nogil:
@@ -444,3 +446,75 @@ cdef void unlink(Work* s, int b, int item) noexcept nogil:
         s.head[b] = s.nxt[i]
     else:
         s.nxt[prev] = s.nxt[i]
+
+
+cdef int work_init(Work* s, const int* w, const int* h, int W, int H, int n, int* bin_of,
+                   int* x, int* y, signed char* rot, int n_bins, int rotation,
+                   const signed char* turn) noexcept nogil:
+    """The local search's state over the packing (bin_of, x, y, rot: n items, n_bins
+    bins; written in place), with its bins' item chains and fills; -2 when memory runs
+    out (work_free is safe either way)."""
+    cdef int i
+    memset(s, 0, sizeof(Work))          # so that work_free is safe on any path
+    s.n_items = n
+    s.bin_of = bin_of
+    s.x = x
+    s.y = y
+    s.rot = rot
+    s.n_bins = n_bins
+    s.rotation = rotation
+    s.turn = turn
+    s.w = w
+    s.h = h
+    s.W = W
+    s.H = H
+    s.area = <long long*> malloc(n_bins * sizeof(long long))
+    s.head = <int*> malloc(n_bins * sizeof(int))
+    s.nbig = <int*> malloc(n_bins * sizeof(int))
+    s.nxt = <int*> malloc(max(1, n) * sizeof(int))
+    s.items = <int*> malloc(n * sizeof(int))
+    s.keys = <long long*> malloc(n * sizeof(long long))
+    s.sub_bin = <int*> malloc(n * sizeof(int))
+    s.sub_x = <int*> malloc(n * sizeof(int))
+    s.sub_y = <int*> malloc(n * sizeof(int))
+    s.sub_rot = <signed char*> malloc(n * sizeof(signed char))
+    s.keep_item = <int*> malloc(n * sizeof(int))
+    s.keep_x = <int*> malloc(n * sizeof(int))
+    s.keep_y = <int*> malloc(n * sizeof(int))
+    s.keep_rot = <signed char*> malloc(n * sizeof(signed char))
+    if (s.area == NULL or s.head == NULL or s.nbig == NULL or s.nxt == NULL
+            or s.items == NULL or s.keys == NULL or s.sub_bin == NULL
+            or s.sub_x == NULL or s.sub_y == NULL or s.sub_rot == NULL
+            or s.keep_item == NULL or s.keep_x == NULL or s.keep_y == NULL
+            or s.keep_rot == NULL
+            or tight_init(&s.tight, n if n < TIGHT_MAX_ITEMS else TIGHT_MAX_ITEMS,
+                          MAX_SUBSET) != 0):
+        return -2
+    for i in range(n_bins):
+        s.area[i] = 0
+        s.head[i] = -1
+        s.nbig[i] = 0
+    for i in range(n - 1, -1, -1):      # chains in item order
+        s.area[bin_of[i]] += <long long> w[i] * h[i]
+        s.nxt[i] = s.head[bin_of[i]]
+        s.head[bin_of[i]] = i
+        s.nbig[bin_of[i]] += big_item(s, i)
+    return 0
+
+
+cdef void work_free(Work* s) noexcept nogil:
+    free(s.area)
+    free(s.head)
+    free(s.nbig)
+    free(s.nxt)
+    free(s.items)
+    free(s.keys)
+    free(s.sub_bin)
+    free(s.sub_x)
+    free(s.sub_y)
+    free(s.sub_rot)
+    free(s.keep_item)
+    free(s.keep_x)
+    free(s.keep_y)
+    free(s.keep_rot)
+    tight_free(&s.tight)
