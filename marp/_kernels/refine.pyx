@@ -15,12 +15,10 @@ arrays greedy repacks miss. Arrays never interact, so a subset repack is an exac
 sub-problem. One stream runs per call; the caller runs independent streams (threads)
 and merges them.
 """
-from libc.stdlib cimport malloc, free
 from libc.string cimport memcpy, memset
 
 from marp._kernels.common cimport now_seconds, rng_int
 from marp._kernels.engine cimport Packer, packer_init, packer_free
-from marp._kernels.tight cimport Tight, tight_init, tight_free
 from marp._kernels.repack cimport *
 
 

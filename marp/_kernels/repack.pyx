@@ -2,12 +2,13 @@
 """Repacks of subsets of the arrays of a packing, and the bookkeeping of the local
 search's state (repack.pxd): item chains per array, fills, arrays dropped when emptied.
 Arrays never interact, so a subset repack is an exact sub-problem."""
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
 from marp._kernels.common cimport now_seconds, rng_next, rng_int
 from marp._kernels.rects cimport Candidate, better, cand_reset
 from marp._kernels.maxrects cimport MaxRects, mr_init, mr_free, mr_find, mr_place
 from marp._kernels.engine cimport packer_reset, packer_insert
-from libc.stdlib cimport malloc, free
-from libc.string cimport memset
 from marp._kernels.tight cimport tight_pack, tight_init, tight_free
 
 
@@ -496,9 +497,7 @@ cdef int work_init(Work* s, const int* w, const int* h, int W, int H, int n, int
         s.nbig[i] = 0
     for i in range(n - 1, -1, -1):      # chains in item order
         s.area[bin_of[i]] += <long long> w[i] * h[i]
-        s.nxt[i] = s.head[bin_of[i]]
-        s.head[bin_of[i]] = i
-        s.nbig[bin_of[i]] += big_item(s, i)
+        link(s, bin_of[i], i)
     return 0
 
 
