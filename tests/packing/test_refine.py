@@ -125,12 +125,12 @@ def test_a_drain_finds_the_one_array_that_can_take_the_item():
     assert sorted([x[1999], x[2000]]) == [0, 5]
 
 
-def test_goal_search_restarts_only_on_short_budgets():
+def test_goal_search_restart_slices():
     from marp.packing.refine import _restart_slices
     inf = float("inf")
     assert _restart_slices(0.5, -1) == (0.1, inf)           # at least 0.1 s
     assert _restart_slices(1.5, -1) == (pytest.approx(0.3), inf)   # a fifth
-    assert _restart_slices(5.0, -1) == (inf, inf)           # long: one stream
+    assert _restart_slices(10.0, -1) == (pytest.approx(2.0), inf)  # long budgets too
     assert _restart_slices(None, 1000) == (inf, 5000)
     assert _restart_slices(None, 50_000) == (inf, 10_000)
-    assert _restart_slices(None, 500_000) == (inf, inf)
+    assert _restart_slices(None, 500_000) == (inf, 100_000)
