@@ -13,7 +13,12 @@
    after a fifth of its budget (at least GOAL_RESTART_S; GOAL_RESTART_EVALS greedy
    packings under an iteration budget) starts again from a fresh random stream, for
    twice as long each time.
-3. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
+3. Exchange phase (``marp/packing/exchange.py``), past GOAL_MAX_ITEMS items without
+   rotation, with EXCHANGE_SHARE of the budget left: items cross between the arrays of
+   big items (over half the array on both sides) and the rest until the rest's DFF
+   bound allows one array fewer; the rest is then refined alone (portfolio and local
+   search), and the packing changes only when it loses an array.
+4. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
    array into another, swapping it for a smaller item of an array without room for it
    (past COMPATIBLE_MIN_BINS arrays, both try only arrays that may take the item:
@@ -41,6 +46,8 @@ import numpy as np
 from marp._kernels import engine
 from marp._kernels.goal import goal_pack
 from marp._kernels.refine import refine_stream
+from marp.packing.bounds import lower_bound as _lower_bound
+from marp.packing.exchange import exchange
 from marp.packing.registry import ALGORITHMS, BIN_SELECTIONS
 
 PORTFOLIO_ORDERS = ("area-desc", "height-desc", "width-desc", "maxside-desc",
@@ -66,6 +73,10 @@ GOAL_MAX_ITEMS = 400
 GOAL_FIRST_SHARE = 0.2
 GOAL_RESTART_S = 0.1
 GOAL_RESTART_EVALS = 5000
+# past GOAL_MAX_ITEMS items, without rotation: the exchange phase (exchange.py) and the
+# refinement of the arrays without a big item it leads to get EXCHANGE_SHARE of the budget
+# left after the portfolio (what they leave goes to the local search)
+EXCHANGE_SHARE = 0.9
 # one 64-bit odd constant per stream: seeds of different streams never coincide
 STREAM_STRIDE = 0x9E3779B97F4A7C15
 
@@ -248,10 +259,10 @@ class Instance:
 
 
 def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, seed,
-                   workers):
+                   workers, goal=True):
     """Refine ``start`` (array, x, y, rot, arrays) of all items; returns the improved
     (array, x, y, rot, arrays) with arrays renumbered by decreasing fill, and the number
-    of iterations done."""
+    of iterations done. ``goal=False`` leaves out the goal-driven search."""
     w, h, W, H, rotation, orders = inst.w, inst.h, inst.W, inst.H, inst.rotation, inst.orders
     turn = inst.may_turn
     area = w.astype(np.int64) * h
@@ -262,9 +273,12 @@ def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, s
     _run_portfolio(w, h, W, H, (rotation, turn), orders, state, area, lower_bound, budget)
     if before is not None:
         done += before - budget.iterations
-    if not budget.exhausted() and state["arrays"] > lower_bound and \
+    if goal and not budget.exhausted() and state["arrays"] > lower_bound and \
             w.shape[0] <= GOAL_MAX_ITEMS:
         done += _run_goal(inst, state, lower_bound, budget, seed, workers)
+    if not budget.exhausted() and state["arrays"] > lower_bound and \
+            w.shape[0] > GOAL_MAX_ITEMS and not rotation:
+        done += _run_exchange(inst, state, budget, seed, workers)
     if not budget.exhausted() and state["arrays"] > lower_bound:
         best = None
         for k, (arrays, its, arr, x, y, rot) in enumerate(
@@ -277,6 +291,69 @@ def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, s
         if best[0][:2] <= score(state["array"], area, state["arrays"]):
             state.update(array=best[1], x=best[2], y=best[3], rot=best[4], arrays=best[5])
     return _by_fill(state, area), done
+
+
+def _sub_instance(inst: Instance, items):
+    """The Instance of ``items`` (sorted indices), its orders those of inst restricted."""
+    index = np.full(inst.w.shape[0], -1, dtype=np.int64)
+    index[items] = np.arange(items.size)
+    orders = {name: index[perm[index[perm] >= 0]].astype(perm.dtype)
+              for name, perm in inst.orders.items()}
+    return Instance(np.ascontiguousarray(inst.w[items]), np.ascontiguousarray(inst.h[items]),
+                    inst.W, inst.H, inst.rotation, orders)
+
+
+def _run_exchange(inst: Instance, state, budget, seed, workers):
+    """Exchanges between the big items' arrays and the rest (exchange.py), then the rest
+    refined alone for one array fewer; the packing changes only when it is found.
+    Returns the iterations done (the rest's refinement)."""
+    left = budget.seconds_left()
+    deadline = None if left < 0 else time.perf_counter() + EXCHANGE_SHARE * left
+    found = exchange(inst.w, inst.h, (inst.H, inst.W), state["array"], state["arrays"],
+                     seed=seed, expired=None if deadline is None else
+                     lambda: time.perf_counter() >= deadline)
+    if found is None:
+        return 0
+    n_big, at, placed = found
+    rest = np.flatnonzero(at < 0)
+    sub = _sub_instance(inst, rest)
+    goal = state["arrays"] - n_big - 1
+    lb = _lower_bound(sub.w, sub.h, array=(inst.H, inst.W))
+    if lb > goal:
+        return 0
+    a = ALGORITHMS.get("maxrects-bssf")
+    out = _placement_arrays(rest.size)
+    used = engine.pack_ordered(sub.w, sub.h, sub.orders["area-desc"], inst.W, inst.H,
+                               a.family, a.rule, False, BIN_SELECTIONS.get("first-fit").code,
+                               -1, *out)
+    start = dict(array=out[0], x=out[1], y=out[2], rot=out[3], arrays=used)
+    seconds = None if deadline is None else max(0.0, deadline - time.perf_counter())
+    iterations = None if budget.iterations is None else \
+        int(EXCHANGE_SHARE * budget.iterations)
+    # no goal search: on the rest of uniform 20,000 (pairs of tall and wide items) it
+    # found no packing in 6 seeds x 5 s; the local search found it in 2 of 6
+    best, done = refine_packing(sub, start, lb, seconds=seconds, iterations=iterations,
+                                seed=seed, workers=workers, goal=False)
+    budget.spend(done)
+    if best["arrays"] > goal:
+        return done
+    _merge(state, n_big, at, placed, rest, best)
+    return done
+
+
+def _merge(state, n_big, at, placed, rest, best):
+    """The big items' arrays (numbered first, with the exchanges' placements) and then
+    the rest's refined packing."""
+    array = at.astype(np.int32)
+    x, y = state["x"].copy(), state["y"].copy()
+    if placed:
+        moved = np.fromiter(placed, dtype=np.int64, count=len(placed))
+        xy = np.array(list(placed.values()), dtype=np.int32)
+        x[moved], y[moved] = xy[:, 0], xy[:, 1]
+    array[rest] = n_big + best["array"]
+    x[rest], y[rest] = best["x"], best["y"]
+    state.update(array=array, x=x, y=y, rot=np.zeros_like(state["rot"]),
+                 arrays=n_big + best["arrays"])
 
 
 def _by_fill(state, area):

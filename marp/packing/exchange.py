@@ -1,0 +1,205 @@
+"""Exchanges between the arrays of big items and the rest, led by the rest's DFF bound.
+
+An item wider and taller than half the array ("big") takes an array of its own; at
+thousands of rectangles the arrays without a big item (the rest, R) are often as few as
+their own lower bound allows, so no repack of R and no repack of a few arrays at a time
+can remove one (uniform 20,000 rectangles on 256 x 256: R is 73 arrays, and its DFF
+bound is 73). To gain, items must cross between R and the big items' arrays. The
+best DFF pair (``marp/packing/dff.py``) weighs each item of R; a move puts an item u of
+R into a big item's array q, taking out at most one other item e of q into R, when
+e weighs less than u, q still packs (the one-array goal search, ``goal.pyx``) and the
+DFF pairs over R's target fall. When every pair allows one array fewer, the caller
+refines R alone (``refine.py``). Without rotation only: with it, bigs need not conflict.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from marp._kernels.goal import goal_pack
+from marp.packing.dff import dff_rows
+
+EXCHANGE_ROUNDS = 64        # exchanges at most (uniform 20,000 takes 10)
+EXCHANGE_CHECKS = 400       # candidate exchanges checked in 2D per round, best gain first
+EXCHANGE_EVALS = 300        # greedy packings of the goal search on one array
+# DFF room below one array fewer that the exchanges seek: a rest with room packs more
+# easily (uniform 20,000 at 10 s: 5,160 arrays in 3 of 6 seeds with 0.75, 0 of 6 with 0.5)
+EXCHANGE_MARGIN = 0.75
+EXCHANGE_DFF_KS = 6         # u^(k) of the DFF rows, k <= 6 (as in dff.py, with fewer)
+_EPS = 1e-9                 # float sums of DFF weights err far less
+
+
+def big_items(w, h, W: int, H: int) -> np.ndarray:
+    """Items wider and taller than half the array (no two share an array)."""
+    return (2 * w > W) & (2 * h > H)
+
+
+class Weights:
+    """DFF weights of every item under every pair of DFF rows (widths x heights), each
+    row scaled so the array counts 1: a pair's sum over a set of items is that pair's
+    bound on the arrays the set needs."""
+
+    def __init__(self, w, h, W: int, H: int):
+        xs, self.ix = np.unique(w, return_inverse=True)
+        ys, self.iy = np.unique(h, return_inverse=True)
+        U, cu = dff_rows(xs.astype(np.int64), W, EXCHANGE_DFF_KS)
+        V, cv = dff_rows(ys.astype(np.int64), H, EXCHANGE_DFF_KS)
+        self.U = U / cu[:, None]
+        self.V = V / cv[:, None]
+        self.shape = (xs.size, ys.size)
+
+    def totals(self, items) -> np.ndarray:
+        """(rows of U x rows of V) sums over the items."""
+        counts = np.zeros(self.shape)
+        np.add.at(counts, (self.ix[items], self.iy[items]), 1)
+        return self.U @ counts @ self.V.T
+
+    def delta(self, add, remove) -> np.ndarray:
+        """Change of totals() when items ``add`` join and ``remove`` leave."""
+        d = np.zeros((self.U.shape[0], self.V.shape[0]))
+        for sign, items in ((1.0, add), (-1.0, remove)):
+            for i in items:
+                d += sign * np.outer(self.U[:, self.ix[i]], self.V[:, self.iy[i]])
+        return d
+
+
+def _score(totals, target):
+    """(highest pair, its excess over target summed over pairs): lower is better."""
+    return float(totals.max()), float(np.clip(totals - target, 0.0, None).sum())
+
+
+class _Groups:
+    """The big items' arrays (their items, free area, width of items taller than half
+    and height of items wider than half: at most W and H) and the items of the rest."""
+
+    def __init__(self, w, h, W, H, array, n_arrays):
+        self.w, self.h, self.W, self.H = w, h, W, H
+        self.area = w.astype(np.int64) * h
+        big = big_items(w, h, W, H)
+        has_big = np.zeros(n_arrays, dtype=bool)
+        has_big[array[big]] = True
+        self.big_arrays = np.flatnonzero(has_big)
+        self.slot = np.full(n_arrays, -1, dtype=np.int64)      # array -> its row here
+        self.slot[self.big_arrays] = np.arange(self.big_arrays.size)
+        self.in_rest = ~has_big[array]
+        self.at = np.where(self.in_rest, -1, self.slot[array])  # item -> row, or -1
+        self.tall_w = np.where(2 * h > H, w, 0).astype(np.int64)
+        self.wide_h = np.where(2 * w > W, h, 0).astype(np.int64)
+        self.movable = ~big & ~self.in_rest
+        k = self.big_arrays.size
+        rows = self.at[~self.in_rest]
+        self.free = np.full(k, W * H, dtype=np.int64)
+        np.subtract.at(self.free, rows, self.area[~self.in_rest])
+        self.cols = np.zeros(k, dtype=np.int64)
+        np.add.at(self.cols, rows, self.tall_w[~self.in_rest])
+        self.rows = np.zeros(k, dtype=np.int64)
+        np.add.at(self.rows, rows, self.wide_h[~self.in_rest])
+
+    def members(self, row):
+        return np.flatnonzero(self.at == row)
+
+    def candidates(self, u, gain_of):
+        """(gain, row, e) of the exchanges that give u room by the 1D checks (area,
+        widths of the items taller than half, heights of those wider); e -1: none out."""
+        ins = (self.free >= self.area[u]) & (self.cols + self.tall_w[u] <= self.W) & \
+            (self.rows + self.wide_h[u] <= self.H)
+        rows = np.flatnonzero(ins)
+        out = [(np.full(rows.size, gain_of[u]), rows, np.full(rows.size, -1))]
+        e = np.flatnonzero(self.movable)
+        r = self.at[e]
+        ok = (self.free[r] + self.area[e] >= self.area[u]) & \
+            (self.cols[r] - self.tall_w[e] + self.tall_w[u] <= self.W) & \
+            (self.rows[r] - self.wide_h[e] + self.wide_h[u] <= self.H) & \
+            (gain_of[u] - gain_of[e] > _EPS)
+        out.append((gain_of[u] - gain_of[e[ok]], r[ok], e[ok]))
+        return [np.concatenate(parts) for parts in zip(*out)]
+
+    def move(self, u, row, e):
+        """u joins the array of ``row``; e (if not -1) leaves it for the rest."""
+        for item, sign in ((u, 1), (e, -1)):
+            if item < 0:
+                continue
+            self.free[row] -= sign * self.area[item]
+            self.cols[row] += sign * self.tall_w[item]
+            self.rows[row] += sign * self.wide_h[item]
+        self.in_rest[u], self.at[u], self.movable[u] = False, row, True
+        if e >= 0:
+            self.in_rest[e], self.at[e], self.movable[e] = True, -1, False
+
+
+def _packs(g, items, seed):
+    """Placements (x, y) of items in one array, found by the goal search, or None."""
+    m = items.size
+    w = np.ascontiguousarray(g.w[items], dtype=np.int32)
+    h = np.ascontiguousarray(g.h[items], dtype=np.int32)
+    order = np.argsort(-g.area[items], kind="stable").astype(np.int32)
+    out = [np.empty(m, np.int32), np.empty(m, np.int32), np.empty(m, np.int32),
+           np.zeros(m, np.int8)]
+    cost, _ = goal_pack(w, h, g.W, g.H, False, 1, order, EXCHANGE_EVALS, -1.0, seed, *out)
+    return (out[1], out[2]) if cost == 0 else None
+
+
+def _round(g, weights, totals, target, seed, placed, expired):
+    """One exchange that lowers R's score; returns the new totals, or None (also when
+    ``expired()``)."""
+    now = _score(totals, target)
+    pair = np.unravel_index(int(np.argmax(totals)), totals.shape)
+    gain_of = weights.U[pair[0], weights.ix] * weights.V[pair[1], weights.iy]
+    rest = np.flatnonzero(g.in_rest)
+    parts = [g.candidates(u, gain_of) + [np.full(1, u)] for u in rest if gain_of[u] > _EPS]
+    if not parts:
+        return None
+    gain = np.concatenate([p[0] for p in parts])
+    row = np.concatenate([p[1] for p in parts])
+    e = np.concatenate([p[2] for p in parts])
+    u = np.concatenate([np.full(p[0].size, p[3][0]) for p in parts])
+    best = np.lexsort((e, row, u, -gain))[:EXCHANGE_CHECKS]
+    for t, k in enumerate(best):
+        if expired is not None and t % 32 == 31 and expired():
+            return None
+        cand = totals + weights.delta([e[k]] if e[k] >= 0 else [], [u[k]])
+        if _score(cand, target) >= now:
+            continue
+        items = g.members(row[k])
+        items = np.append(items[items != e[k]], u[k])
+        xy = _packs(g, items, seed)
+        if xy is None:
+            continue
+        g.move(int(u[k]), int(row[k]), int(e[k]))
+        placed.update({int(i): (int(a), int(b)) for i, a, b in zip(items, *xy)})
+        if e[k] >= 0:
+            placed.pop(int(e[k]), None)
+        return cand
+    return None
+
+
+def exchange(w, h, shape, array, n_arrays: int, *, seed: int = 0, expired=None,
+             margin: float = EXCHANGE_MARGIN):
+    """Exchange items between the big items' arrays and the rest until the rest's DFF
+    bound allows one array fewer than it has, and on while they lower it by up to
+    ``margin`` arrays more (a rest with room is easier to pack). Returns None when it
+    has no rest, no big items, or a rest whose DFF bound is already below its count,
+    or finds no way; else (the number of big items' arrays, each item's new
+    array among them (-1: in the rest), the new placements {item: (x, y)} of the items
+    of the arrays that changed). ``shape`` is (rows, cols); ``expired()``, if given,
+    stops it early."""
+    H, W = shape
+    g = _Groups(w, h, W, H, array, n_arrays)
+    n_rest = n_arrays - g.big_arrays.size
+    if g.big_arrays.size == 0 or n_rest == 0:
+        return None
+    weights = Weights(w, h, W, H)
+    totals = weights.totals(np.flatnonzero(g.in_rest))
+    if totals.max() <= n_rest - 1 + _EPS:
+        return None          # the rest may lose an array alone: the local search's job
+    target = n_rest - 1 - margin
+    placed = {}
+    for _ in range(EXCHANGE_ROUNDS):
+        if totals.max() <= target + _EPS or (expired is not None and expired()):
+            break
+        lower = _round(g, weights, totals, target, seed, placed, expired)
+        if lower is None:
+            break
+        totals = lower
+    if totals.max() > n_rest - 1 + _EPS:
+        return None
+    return g.big_arrays.size, g.at.copy(), placed
