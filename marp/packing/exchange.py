@@ -78,10 +78,10 @@ class _Groups:
         has_big = np.zeros(n_arrays, dtype=bool)
         has_big[array[big]] = True
         self.big_arrays = np.flatnonzero(has_big)
-        self.slot = np.full(n_arrays, -1, dtype=np.int64)      # array -> its row here
-        self.slot[self.big_arrays] = np.arange(self.big_arrays.size)
+        slot = np.full(n_arrays, -1, dtype=np.int64)            # array -> its row here
+        slot[self.big_arrays] = np.arange(self.big_arrays.size)
         self.in_rest = ~has_big[array]
-        self.at = np.where(self.in_rest, -1, self.slot[array])  # item -> row, or -1
+        self.at = np.where(self.in_rest, -1, slot[array])       # item -> row, or -1
         self.tall_w = np.where(2 * h > H, w, 0).astype(np.int64)
         self.wide_h = np.where(2 * w > W, h, 0).astype(np.int64)
         self.movable = ~big & ~self.in_rest
@@ -97,19 +97,25 @@ class _Groups:
     def members(self, row):
         return np.flatnonzero(self.at == row)
 
-    def candidates(self, u, gain_of):
+    def room_without(self):
+        """(e, row of e, free area, widths taller and heights wider than half of that
+        array once e leaves) for every item that may leave a big item's array."""
+        e = np.flatnonzero(self.movable)
+        r = self.at[e]
+        return (e, r, self.free[r] + self.area[e], self.cols[r] - self.tall_w[e],
+                self.rows[r] - self.wide_h[e])
+
+    def candidates(self, u, gain_of, without):
         """(gain, row, e) of the exchanges that give u room by the 1D checks (area,
-        widths of the items taller than half, heights of those wider); e -1: none out."""
+        widths of the items taller than half, heights of those wider); e -1: none out.
+        ``without``: room_without() of the current state."""
         ins = (self.free >= self.area[u]) & (self.cols + self.tall_w[u] <= self.W) & \
             (self.rows + self.wide_h[u] <= self.H)
         rows = np.flatnonzero(ins)
         out = [(np.full(rows.size, gain_of[u]), rows, np.full(rows.size, -1))]
-        e = np.flatnonzero(self.movable)
-        r = self.at[e]
-        ok = (self.free[r] + self.area[e] >= self.area[u]) & \
-            (self.cols[r] - self.tall_w[e] + self.tall_w[u] <= self.W) & \
-            (self.rows[r] - self.wide_h[e] + self.wide_h[u] <= self.H) & \
-            (gain_of[u] - gain_of[e] > _EPS)
+        e, r, free, cols, heights = without
+        ok = (free >= self.area[u]) & (cols + self.tall_w[u] <= self.W) & \
+            (heights + self.wide_h[u] <= self.H) & (gain_of[u] - gain_of[e] > _EPS)
         out.append((gain_of[u] - gain_of[e[ok]], r[ok], e[ok]))
         return [np.concatenate(parts) for parts in zip(*out)]
 
@@ -145,7 +151,9 @@ def _round(g, weights, totals, target, seed, placed, expired):
     pair = np.unravel_index(int(np.argmax(totals)), totals.shape)
     gain_of = weights.U[pair[0], weights.ix] * weights.V[pair[1], weights.iy]
     rest = np.flatnonzero(g.in_rest)
-    parts = [g.candidates(u, gain_of) + [np.full(1, u)] for u in rest if gain_of[u] > _EPS]
+    without = g.room_without()          # the same for every u of this round
+    parts = [g.candidates(u, gain_of, without) + [np.full(1, u)]
+             for u in rest if gain_of[u] > _EPS]
     if not parts:
         return None
     gain = np.concatenate([p[0] for p in parts])
@@ -202,4 +210,4 @@ def exchange(w, h, shape, array, n_arrays: int, *, seed: int = 0, expired=None,
         totals = lower
     if totals.max() > n_rest - 1 + _EPS:
         return None
-    return g.big_arrays.size, g.at.copy(), placed
+    return g.big_arrays.size, g.at, placed

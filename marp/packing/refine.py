@@ -134,7 +134,6 @@ def _placement_arrays(n):
 
 
 def _run_portfolio(w, h, W, H, turning, orders, state, area, lower_bound, budget):
-    rotation, turn = turning
     left = budget.seconds_left()
     stop = None if left < 0 else time.perf_counter() + PORTFOLIO_SHARE * left
     for algo, binsel, order in portfolio():
@@ -142,15 +141,23 @@ def _run_portfolio(w, h, W, H, turning, orders, state, area, lower_bound, budget
                 (stop is not None and time.perf_counter() >= stop):
             return
         budget.spend()
-        a = ALGORITHMS.get(algo)
-        out = _placement_arrays(w.shape[0])
-        used = engine.pack_ordered(w, h, orders[order], W, H, a.family, a.rule, rotation,
-                                   BIN_SELECTIONS.get(binsel).code, -1, *out,
-                                   budget.seconds_left(), turn)
+        out, used = _construct(w, h, W, H, orders[order], algo, binsel, turning,
+                               budget.seconds_left())
         if used < 0:          # out of time in the middle of this packing
             return
         if score(out[0], area, used) < score(state["array"], area, state["arrays"]):
             state.update(array=out[0], x=out[1], y=out[2], rot=out[3], arrays=used)
+
+
+def _construct(w, h, W, H, perm, algo, binsel, turning=(False, None), seconds=-1.0):
+    """([array, x, y, rot], arrays used; < 0 when out of time) of one constructive
+    packing of the items in order ``perm``."""
+    rotation, turn = turning
+    a = ALGORITHMS.get(algo)
+    out = _placement_arrays(w.shape[0])
+    used = engine.pack_ordered(w, h, perm, W, H, a.family, a.rule, rotation,
+                               BIN_SELECTIONS.get(binsel).code, -1, *out, seconds, turn)
+    return out, used
 
 
 def _run_streams(w, h, W, H, turning, state, lower_bound, budget, seed, workers):
@@ -321,11 +328,8 @@ def _run_exchange(inst: Instance, state, budget, seed, workers):
     lb = _lower_bound(sub.w, sub.h, array=(inst.H, inst.W))
     if lb > goal:
         return 0
-    a = ALGORITHMS.get("maxrects-bssf")
-    out = _placement_arrays(rest.size)
-    used = engine.pack_ordered(sub.w, sub.h, sub.orders["area-desc"], inst.W, inst.H,
-                               a.family, a.rule, False, BIN_SELECTIONS.get("first-fit").code,
-                               -1, *out)
+    out, used = _construct(sub.w, sub.h, inst.W, inst.H, sub.orders["area-desc"],
+                           "maxrects-bssf", "first-fit")
     start = dict(array=out[0], x=out[1], y=out[2], rot=out[3], arrays=used)
     seconds = None if deadline is None else max(0.0, deadline - time.perf_counter())
     iterations = None if budget.iterations is None else \
