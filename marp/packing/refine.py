@@ -16,7 +16,8 @@
 3. Exchange phase (``marp/packing/exchange.py``), past GOAL_MAX_ITEMS items without
    rotation, with EXCHANGE_SHARE of the budget left: items cross between the arrays of
    big items (over half the array on both sides) and the rest until the rest's DFF
-   bound allows one array fewer; the rest is then refined alone (portfolio and local
+   bound allows one array fewer, then the rest's items, largest first, fill the gaps
+   of the big items' arrays; the rest is then refined alone (portfolio and local
    search), and the packing changes only when it loses an array.
 4. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
@@ -334,8 +335,9 @@ def _run_exchange(inst: Instance, state, budget, seed, workers):
     seconds = None if deadline is None else max(0.0, deadline - time.perf_counter())
     iterations = None if budget.iterations is None else \
         int(EXCHANGE_SHARE * budget.iterations)
-    # no goal search: on the rest of uniform 20,000 (pairs of tall and wide items) it
-    # found no packing in 6 seeds x 5 s; the local search found it in 2 of 6
+    # no goal search: on the rest of uniform 20,000 before its gaps were filled it found
+    # no packing in 6 seeds x 5 s, the local search 2 of 6; once they are, the portfolio
+    # packs it at once
     best, done = refine_packing(sub, start, lb, seconds=seconds, iterations=iterations,
                                 seed=seed, workers=workers, goal=False)
     budget.spend(done)

@@ -83,3 +83,23 @@ def test_refinement_through_the_exchange_is_valid_and_deterministic(monkeypatch)
     assert p.arrays_used <= p.arrays_before_refine
     assert (p.array.tolist(), p.x.tolist(), p.y.tolist()) == \
         (q.array.tolist(), q.x.tolist(), q.y.tolist())
+
+
+def test_gaps_of_big_arrays_take_items_of_the_rest_that_fit():
+    from marp.packing.exchange import _fill_gaps, _Groups
+    # array 0: a 200 x 200 big item; array 1 (the rest): 50 x 50 fits beside it,
+    # 60 x 250 does not (the big item leaves 56 columns), 40 x 40 fits after 50 x 50
+    w = np.array([200, 60, 50, 40], dtype=np.int32)
+    h = np.array([200, 250, 50, 40], dtype=np.int32)
+    array = np.array([0, 1, 1, 1], dtype=np.int32)
+    g = _Groups(w, h, 256, 256, array, 2)
+    placed = {}
+    _fill_gaps(g, 0, placed, None)
+    assert g.at.tolist() == [0, -1, 0, 0]
+    assert set(placed) == {0, 2, 3}
+    items = [0, 2, 3]
+    xs = np.array([placed[i][0] for i in items])
+    ys = np.array([placed[i][1] for i in items])
+    p = marp.Packing.from_placements(np.zeros(3, np.int32), xs, ys, w[items], h[items],
+                                     shape=(256, 256))
+    marp.verify(p, w[items], h[items], array=(256, 256))
