@@ -14,11 +14,12 @@
    packings under an iteration budget) starts again from a fresh random stream, for
    twice as long each time.
 3. Exchange phase (``marp/packing/exchange.py``), past GOAL_MAX_ITEMS items without
-   rotation, with EXCHANGE_SHARE of the budget left: items cross between the arrays of
-   big items (over half the array on both sides) and the rest until the rest's DFF
-   bound allows one array fewer, then the rest's items, largest first, fill the gaps
-   of the big items' arrays; the rest is then refined alone (portfolio and local
-   search), and the packing changes only when it loses an array.
+   rotation, with EXCHANGE_SHARE of the budget left: when the rest (the arrays without
+   a big item, over half the array on both sides) is as few as its own DFF bound
+   allows, items cross between it and the big items' arrays until that bound allows
+   one array fewer; then the rest's items, largest first, fill the gaps of the big
+   items' arrays; the rest is then refined alone (portfolio and local search), and the
+   packing changes only when it loses an array.
 4. Local search (``marp/_kernels/refine.pyx`` on ``repack.pyx``): bin elimination and
    ruin-and-recreate of a few arrays at a time, draining an item of the least-filled
    array into another, swapping it for a smaller item of an array without room for it
@@ -76,8 +77,12 @@ GOAL_RESTART_S = 0.1
 GOAL_RESTART_EVALS = 5000
 # past GOAL_MAX_ITEMS items, without rotation: the exchange phase (exchange.py) and the
 # refinement of the arrays without a big item it leads to get EXCHANGE_SHARE of the budget
-# left after the portfolio (what they leave goes to the local search)
-EXCHANGE_SHARE = 0.9
+# left after the portfolio, the local search the rest. bench.scale's 5,000-20,000
+# instances, seeds 5000/1/2, against the phase only when the rest is at its bound with
+# 0.9: at 10 s 2 arrays fewer on D 5,000 per seed, 2 on mix 5,000 and 20,000 over the
+# three, U 5,000 1 more on one seed; at 1 s 3 fewer on D 5,000, 1 on U 20,000, no loss.
+# With 0.9 the rest's refinement held the local search back (U 5,000: 1,278-1,279)
+EXCHANGE_SHARE = 0.4
 # one 64-bit odd constant per stream: seeds of different streams never coincide
 STREAM_STRIDE = 0x9E3779B97F4A7C15
 
@@ -312,9 +317,10 @@ def _sub_instance(inst: Instance, items):
 
 
 def _run_exchange(inst: Instance, state, budget, seed, workers):
-    """Exchanges between the big items' arrays and the rest (exchange.py), then the rest
-    refined alone for one array fewer; the packing changes only when it is found.
-    Returns the iterations done (the rest's refinement)."""
+    """Exchanges between the big items' arrays and the rest, and the rest's items into
+    the big items' gaps (exchange.py), then the rest refined alone; the packing changes
+    only when the rest loses an array. Returns the iterations done (the rest's
+    refinement)."""
     left = budget.seconds_left()
     deadline = None if left < 0 else time.perf_counter() + EXCHANGE_SHARE * left
     found = exchange(inst.w, inst.h, (inst.H, inst.W), state["array"], state["arrays"],
@@ -324,6 +330,10 @@ def _run_exchange(inst: Instance, state, budget, seed, workers):
         return 0
     n_big, at, placed = found
     rest = np.flatnonzero(at < 0)
+    if rest.size == 0:                  # the gaps took every item of the rest
+        none = np.empty(0, dtype=np.int32)
+        _merge(state, n_big, at, placed, rest, dict(array=none, x=none, y=none, arrays=0))
+        return 0
     sub = _sub_instance(inst, rest)
     goal = state["arrays"] - n_big - 1
     lb = _lower_bound(sub.w, sub.h, array=(inst.H, inst.W))

@@ -103,3 +103,29 @@ def test_gaps_of_big_arrays_take_items_of_the_rest_that_fit():
     p = marp.Packing.from_placements(np.zeros(3, np.int32), xs, ys, w[items], h[items],
                                      shape=(256, 256))
     marp.verify(p, w[items], h[items], array=(256, 256))
+
+
+def test_rest_below_its_bound_still_fills_gaps_and_loses_its_arrays():
+    # arrays 0 and 1 hold a 200 x 200 big item each, arrays 2 and 3 one small item each:
+    # the rest's bound (1) is below its count (2), so no exchange; both smalls fit into
+    # the big items' gaps, so the rest empties and the packing drops to 2 arrays
+    w = np.array([200, 200, 50, 40], dtype=np.int32)
+    h = np.array([200, 200, 50, 40], dtype=np.int32)
+    state = dict(array=np.array([0, 1, 2, 3], np.int32), x=np.zeros(4, np.int32),
+                 y=np.zeros(4, np.int32), rot=np.zeros(4, np.int8), arrays=4)
+    found = exchange(w, h, (256, 256), state["array"], 4)
+    assert found is not None and (found[1] >= 0).all()
+    inst = refine.Instance(w, h, 256, 256, False, {"area-desc": np.arange(4)})
+    refine._run_exchange(inst, state, refine.Budget(None, 1000), seed=0, workers=1)
+    assert state["arrays"] == 2
+    p = marp.Packing.from_placements(state["array"], state["x"], state["y"], w, h,
+                                     shape=(256, 256))
+    marp.verify(p, w, h, array=(256, 256))
+
+
+def test_no_exchange_when_nothing_can_move():
+    # the rest's 60 x 250 item fits beside no 200 x 200 big item, and the rest may lose
+    # no array by an exchange: nothing to do
+    w = np.array([200, 60], dtype=np.int32)
+    h = np.array([200, 250], dtype=np.int32)
+    assert exchange(w, h, (256, 256), np.array([0, 1], np.int32), 2) is None
