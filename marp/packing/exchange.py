@@ -123,12 +123,15 @@ class _Groups:
         return (e, r, self.free[r] + self.area[e], self.cols[r] - self.tall_w[e],
                 self.rows[r] - self.wide_h[e])
 
+    def _room(self, u, free, cols, heights):
+        """The 1D checks for u in arrays of free area ``free``, widths of items taller
+        than half ``cols`` and heights of items wider than half ``heights``."""
+        return (free >= self.area[u]) & (cols + self.tall_w[u] <= self.W) & \
+            (heights + self.wide_h[u] <= self.H)
+
     def rooms(self, u):
-        """Rows of the arrays with room for u as they are, by the 1D checks (area, widths
-        of the items taller than half, heights of those wider)."""
-        return np.flatnonzero((self.free >= self.area[u]) &
-                              (self.cols + self.tall_w[u] <= self.W) &
-                              (self.rows + self.wide_h[u] <= self.H))
+        """Rows of the arrays with room for u as they are, by the 1D checks."""
+        return np.flatnonzero(self._room(u, self.free, self.cols, self.rows))
 
     def candidates(self, u, gain_of, without):
         """(gain, row, e) of the exchanges that give u room by the 1D checks (rooms());
@@ -136,8 +139,7 @@ class _Groups:
         rows = self.rooms(u)
         out = [(np.full(rows.size, gain_of[u]), rows, np.full(rows.size, -1))]
         e, r, free, cols, heights = without
-        ok = (free >= self.area[u]) & (cols + self.tall_w[u] <= self.W) & \
-            (heights + self.wide_h[u] <= self.H) & (gain_of[u] - gain_of[e] > _EPS)
+        ok = self._room(u, free, cols, heights) & (gain_of[u] - gain_of[e] > _EPS)
         out.append((gain_of[u] - gain_of[e[ok]], r[ok], e[ok]))
         return [np.concatenate(parts) for parts in zip(*out)]
 

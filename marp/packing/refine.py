@@ -272,10 +272,11 @@ class Instance:
 
 
 def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, seed,
-                   workers, goal=True):
+                   workers, phases=True):
     """Refine ``start`` (array, x, y, rot, arrays) of all items; returns the improved
     (array, x, y, rot, arrays) with arrays renumbered by decreasing fill, and the number
-    of iterations done. ``goal=False`` leaves out the goal-driven search."""
+    of iterations done. ``phases=False`` leaves out the goal-driven search and the
+    exchange phase (the portfolio and the local search only)."""
     w, h, W, H, rotation, orders = inst.w, inst.h, inst.W, inst.H, inst.rotation, inst.orders
     turn = inst.may_turn
     area = w.astype(np.int64) * h
@@ -286,10 +287,10 @@ def refine_packing(inst: Instance, start, lower_bound, *, seconds, iterations, s
     _run_portfolio(w, h, W, H, (rotation, turn), orders, state, area, lower_bound, budget)
     if before is not None:
         done += before - budget.iterations
-    if goal and not budget.exhausted() and state["arrays"] > lower_bound and \
+    if phases and not budget.exhausted() and state["arrays"] > lower_bound and \
             w.shape[0] <= GOAL_MAX_ITEMS:
         done += _run_goal(inst, state, lower_bound, budget, seed, workers)
-    if not budget.exhausted() and state["arrays"] > lower_bound and \
+    if phases and not budget.exhausted() and state["arrays"] > lower_bound and \
             w.shape[0] > GOAL_MAX_ITEMS and not rotation:
         done += _run_exchange(inst, state, budget, seed, workers)
     if not budget.exhausted() and state["arrays"] > lower_bound:
@@ -347,9 +348,9 @@ def _run_exchange(inst: Instance, state, budget, seed, workers):
         int(EXCHANGE_SHARE * budget.iterations)
     # no goal search: on the rest of uniform 20,000 before its gaps were filled it found
     # no packing in 6 seeds x 5 s, the local search 2 of 6; once they are, the portfolio
-    # packs it at once
+    # packs it at once. No exchange phase: the rest holds no big item
     best, done = refine_packing(sub, start, lb, seconds=seconds, iterations=iterations,
-                                seed=seed, workers=workers, goal=False)
+                                seed=seed, workers=workers, phases=False)
     budget.spend(done)
     if best["arrays"] > goal:
         return done
